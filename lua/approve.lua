@@ -1,0 +1,83 @@
+--[[
+  approve: settle a PENDING withdrawal; the reserved amount leaves the wallet for good.
+
+  KEYS[1] wallet hash              wallet:{pN}:<userId>
+  KEYS[2] withdrawal hash          withdrawal:{pN}:<userId>:<withdrawalId>
+  KEYS[3] pending index            withdrawals:{pN}:<userId>:PENDING
+  KEYS[4] approved index           withdrawals:{pN}:<userId>:APPROVED
+  KEYS[5] ledger stream            ledger:{pN}:<userId>
+  KEYS[6] outbox stream            outbox:{pN}
+  KEYS[7] idempotency record       idem:{pN}:<userId>:approve:<sha256(key)>   (optional)
+
+  ARGV[1] userId
+  ARGV[2] withdrawalId
+  ARGV[3] eventId (UUIDv7)
+  ARGV[4] now, epoch milliseconds
+  ARGV[5] request fingerprint, "" without an idempotency key
+  ARGV[6] idempotency record TTL, seconds
+  ARGV[7] change notification channel
+
+  Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
+           withdrawalId, amount, status, requestedAt, processedAt, reason}
+   code  0 APPROVED: pending down, totalWithdrawn up
+        -4 withdrawal not found (only {code, 0})
+        -5 withdrawal not PENDING: {code, 0, current status}
+        -6 idempotency key reused with another request (only {code, 0})
+  A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
+]]
+local rcall = redis.call
+local walletKey, withdrawalKey, pendingIndexKey, approvedIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local ledgerKey, outboxKey, idemKey = KEYS[5], KEYS[6], KEYS[7]
+local userId = ARGV[1]
+local withdrawalId = ARGV[2]
+local eventId = ARGV[3]
+local now = tonumber(ARGV[4])
+local fingerprint = ARGV[5]
+local idemTtl = tonumber(ARGV[6])
+local channel = ARGV[7]
+
+if idemKey then
+  local recorded = rcall('HMGET', idemKey, 'fingerprint', 'result')
+  if recorded[1] then
+    if recorded[1] ~= fingerprint then return {-6, 0} end
+    local result = cmsgpack.unpack(recorded[2])
+    result[2] = 1
+    return result
+  end
+end
+
+local function finish(result)
+  if idemKey then
+    rcall('HSET', idemKey, 'fingerprint', fingerprint, 'result', cmsgpack.pack(result))
+    rcall('EXPIRE', idemKey, idemTtl)
+  end
+  return result
+end
+
+local wd = rcall('HMGET', withdrawalKey, 'status', 'amount', 'requestedAt')
+if not wd[1] then return finish({-4, 0}) end
+if wd[1] ~= 'PENDING' then return finish({-5, 0, wd[1]}) end
+local amount = tonumber(wd[2])
+
+local pending = rcall('HINCRBY', walletKey, 'pending', -amount)
+local withdrawn = rcall('HINCRBY', walletKey, 'totalWithdrawn', amount)
+local version = rcall('HINCRBY', walletKey, 'version', 1)
+rcall('HSET', walletKey, 'updatedAt', now)
+local w = rcall('HMGET', walletKey, 'balance', 'totalEarnings', 'createdAt')
+local balance, earnings, createdAt = tonumber(w[1]), tonumber(w[2]), tonumber(w[3])
+
+rcall('HSET', withdrawalKey, 'status', 'APPROVED', 'processedAt', now)
+rcall('ZREM', pendingIndexKey, withdrawalId)
+rcall('ZADD', approvedIndexKey, 0, withdrawalId)
+
+rcall('XADD', ledgerKey, '*', 'id', eventId, 'type', 'WITHDRAWAL_APPROVED', 'amount', amount,
+  'withdrawalId', withdrawalId, 'reference', '', 'balanceAfter', balance, 'pendingAfter', pending,
+  'version', version, 'at', now)
+rcall('XADD', outboxKey, '*', 'eventId', eventId, 'type', 'WITHDRAWAL_APPROVED', 'userId', userId,
+  'amount', amount, 'withdrawalId', withdrawalId, 'walletVersion', version, 'balance', balance,
+  'pending', pending, 'totalEarnings', earnings, 'totalWithdrawn', withdrawn, 'occurredAt', now)
+rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d',
+  userId, version, balance, pending, earnings, withdrawn, createdAt, now))
+
+return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now,
+  withdrawalId, amount, 'APPROVED', tonumber(wd[3]), now, ''})

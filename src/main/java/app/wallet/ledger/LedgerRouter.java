@@ -1,0 +1,37 @@
+package app.wallet.ledger;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+import app.wallet.web.ApiException;
+import app.wallet.web.PathParams;
+import app.wallet.web.ProblemResponses;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/** The route of a wallet's transactions, its ledger. */
+@Configuration(proxyBeanMethods = false)
+class LedgerRouter {
+
+    @Bean
+    RouterFunction<ServerResponse> ledgerRoutes(LedgerService ledger, ProblemResponses problems) {
+        return route()
+                .GET("/api/v1/wallets/{userId}/transactions", request -> transactions(ledger, request))
+                .filter(problems.asFilter())
+                .build();
+    }
+
+    private static Mono<ServerResponse> transactions(LedgerService ledger, ServerRequest request) {
+        String userId = PathParams.userId(request);
+        int limit = PathParams.limit(request);
+        String cursor = request.queryParam("cursor").orElse(null);
+        if (cursor != null && !cursor.matches("\\d{1,20}-\\d{1,20}")) {
+            throw ApiException.invalid("cursor", "is not a cursor this service returned");
+        }
+        return ledger.page(userId, limit, cursor).flatMap(page -> ServerResponse.ok().bodyValue(page));
+    }
+}

@@ -1,0 +1,51 @@
+package app.wallet.ledger;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import app.wallet.store.WalletKeys;
+import app.wallet.web.ApiException;
+import app.wallet.web.ErrorCode;
+import app.wallet.web.Page;
+
+/** Reads a wallet's ledger, newest first, or whole from the first entry. */
+@Service
+public class LedgerService {
+
+    private final ReactiveStringRedisTemplate redis;
+    private final WalletKeys keys;
+
+    LedgerService(ReactiveStringRedisTemplate redis, WalletKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** The cursor is the stream id of the last entry of the previous page. */
+    public Mono<Page<LedgerEntry>> page(String userId, int limit, @Nullable String cursor) {
+        Range<String> range = cursor == null ? Range.unbounded() : Range.leftUnbounded(Range.Bound.exclusive(cursor));
+        return redis.hasKey(keys.wallet(userId)).flatMap(exists -> {
+            if (!exists) {
+                return Mono.error(new ApiException(ErrorCode.WALLET_NOT_FOUND, "No wallet for user " + userId));
+            }
+            return redis.opsForStream().reverseRange(keys.ledger(userId), range, Limit.limit().count(limit + 1))
+                    .collectList()
+                    .map(records -> {
+                        boolean more = records.size() > limit;
+                        var shown = more ? records.subList(0, limit) : records;
+                        return new Page<>(shown.stream().map(r -> LedgerEntry.of(r.getValue())).toList(),
+                                more ? shown.get(shown.size() - 1).getId().getValue() : null);
+                    });
+        });
+    }
+
+    /** Every entry, oldest first: what replaying the wallet needs. */
+    public Flux<LedgerEntry> all(String userId) {
+        return redis.opsForStream().range(keys.ledger(userId), Range.unbounded())
+                .map(r -> LedgerEntry.of(r.getValue()));
+    }
+}

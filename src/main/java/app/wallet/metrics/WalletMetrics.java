@@ -1,0 +1,94 @@
+package app.wallet.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+import app.wallet.store.Applied;
+import app.wallet.store.ScriptReply;
+import app.wallet.web.ApiException;
+import app.wallet.web.ProblemResponses;
+
+/**
+ * The business metrics of the API contract. A replay is counted as an operation but never again as a
+ * refusal, so a client retrying a refused request does not inflate the balance or race counters.
+ */
+@Component
+public class WalletMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter insufficientBalance;
+    private final Counter racePrevented;
+    private final Counter consistencyFailures;
+
+    public WalletMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.insufficientBalance = Counter.builder("wallet.insufficient.balance")
+                .description("Withdrawals refused because the balance did not cover them")
+                .register(registry);
+        this.racePrevented = Counter.builder("wallet.race.condition.prevented")
+                .description("Changes an atomic script refused that a read-then-write would have let through")
+                .register(registry);
+        this.consistencyFailures = Counter.builder("wallet.balance.consistency.check.failures")
+                .description("Wallets found breaking an invariant by the consistency audit")
+                .register(registry);
+    }
+
+    /**
+     * Times a money change and counts its outcome: {@code success}, {@code replayed}, or the problem code
+     * it was refused with ({@code insufficient-balance}, {@code service-unavailable}, ...).
+     */
+    public <T> Mono<Applied<T>> observe(String operation, Mono<Applied<T>> change) {
+        return Mono.defer(() -> {
+            Timer.Sample sample = Timer.start(registry);
+            return change
+                    .doOnNext(applied -> count(operation, applied.replayed() ? "replayed" : "success"))
+                    .doOnError(error -> {
+                        ApiException problem = ProblemResponses.classify(error);
+                        count(operation, problem.replayed() ? "replayed" : problem.code().code());
+                    })
+                    .doFinally(signal -> sample.stop(Timer.builder("wallet.operation.duration")
+                            .description("Time to answer a wallet money change")
+                            .tag("operation", operation)
+                            .publishPercentileHistogram()
+                            .register(registry)));
+        });
+    }
+
+    /**
+     * Counts what a script refused. {@code requested} is the amount asked for: an insufficient balance
+     * where balance + pending still covers it means another withdrawal reserved that money concurrently,
+     * which a read-then-write would have missed.
+     */
+    public void refusal(ScriptReply reply, long requested) {
+        if (reply.replayed()) {
+            return;
+        }
+        if (reply.code() == ScriptReply.INSUFFICIENT_BALANCE) {
+            insufficientBalance.increment();
+            long balance = reply.number(ScriptReply.WALLET_FIELDS);
+            long pending = reply.number(ScriptReply.WALLET_FIELDS + 1);
+            if (balance + pending >= requested) {
+                racePrevented.increment();
+            }
+        }
+        else if (reply.code() == ScriptReply.WITHDRAWAL_NOT_PENDING) {
+            racePrevented.increment();
+        }
+    }
+
+    private void count(String operation, String outcome) {
+        Counter.builder("wallet.operations")
+                .description("Wallet money changes by outcome")
+                .tag("operation", operation)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public void consistencyFailure() {
+        consistencyFailures.increment();
+    }
+}

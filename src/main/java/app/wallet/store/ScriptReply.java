@@ -1,0 +1,54 @@
+package app.wallet.store;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The flat list a wallet script returns: {@code {code, replayed, fields...}} as documented in each
+ * script's header. Redis hands integers back as {@code Long} and strings as {@code String}.
+ */
+public record ScriptReply(int code, boolean replayed, List<?> raw) {
+
+    public static final int OK = 0;
+    public static final int WALLET_NOT_FOUND = -1;
+    public static final int INSUFFICIENT_BALANCE = -2;
+    public static final int LIMIT_EXCEEDED = -3;
+    public static final int WITHDRAWAL_NOT_FOUND = -4;
+    public static final int WITHDRAWAL_NOT_PENDING = -5;
+    public static final int IDEMPOTENCY_KEY_REUSED = -6;
+
+    /** Index of the first wallet field: balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt. */
+    public static final int WALLET_FIELDS = 2;
+    /** Index of the first withdrawal field: id, amount, status, requestedAt, processedAt, reason. */
+    public static final int WITHDRAWAL_FIELDS = 9;
+
+    public static ScriptReply of(List<?> raw) {
+        return new ScriptReply(((Number) raw.get(0)).intValue(), ((Number) raw.get(1)).longValue() == 1, raw);
+    }
+
+    public boolean has(int index) {
+        return raw.size() > index;
+    }
+
+    public long number(int index) {
+        Object value = raw.get(index);
+        return value instanceof Number n ? n.longValue() : Long.parseLong((String) value);
+    }
+
+    /** A number field that may be absent, stored as an empty string. */
+    public @Nullable Long optionalNumber(int index) {
+        Object value = raw.get(index);
+        return value instanceof String s && s.isEmpty() ? null : number(index);
+    }
+
+    /** A text field that may be absent, stored as an empty string. */
+    public @Nullable String optionalText(int index) {
+        String value = text(index);
+        return value.isEmpty() ? null : value;
+    }
+
+    public String text(int index) {
+        return String.valueOf(raw.get(index));
+    }
+}

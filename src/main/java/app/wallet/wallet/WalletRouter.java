@@ -1,0 +1,25 @@
+package app.wallet.wallet;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import app.wallet.web.ProblemResponses;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/** Routes of the wallet itself: reading it and crediting it. */
+@Configuration(proxyBeanMethods = false)
+class WalletRouter {
+
+    @Bean
+    RouterFunction<ServerResponse> walletRoutes(WalletHandler handler, ProblemResponses problems) {
+        return route()
+                .path("/api/v1/wallets", wallets -> wallets
+                        .GET("/{userId}", handler::get)
+                        .POST("/{userId}/credits", handler::credit))
+                .filter(problems.asFilter())
+                .build();
+    }
+}

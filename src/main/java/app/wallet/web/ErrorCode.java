@@ -1,0 +1,42 @@
+package app.wallet.web;
+
+import org.springframework.http.HttpStatus;
+
+/** The stable, machine-readable problem codes of the API and the status each one carries. */
+public enum ErrorCode {
+    INVALID_REQUEST(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request"),
+    UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized"),
+    FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden", "Forbidden"),
+    WALLET_NOT_FOUND(HttpStatus.NOT_FOUND, "wallet-not-found", "Wallet not found"),
+    WITHDRAWAL_NOT_FOUND(HttpStatus.NOT_FOUND, "withdrawal-not-found", "Withdrawal not found"),
+    WITHDRAWAL_NOT_PENDING(HttpStatus.CONFLICT, "withdrawal-not-pending", "Withdrawal is not pending"),
+    PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large"),
+    UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),
+    INSUFFICIENT_BALANCE(HttpStatus.UNPROCESSABLE_CONTENT, "insufficient-balance", "Insufficient balance"),
+    LIMIT_EXCEEDED(HttpStatus.UNPROCESSABLE_CONTENT, "limit-exceeded", "Limit exceeded"),
+    IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused"),
+    SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable"),
+    INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error");
+
+    private final HttpStatus status;
+    private final String code;
+    private final String title;
+
+    ErrorCode(HttpStatus status, String code, String title) {
+        this.status = status;
+        this.code = code;
+        this.title = title;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String title() {
+        return title;
+    }
+}

@@ -1,0 +1,45 @@
+package app.wallet.web;
+
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.reactive.function.server.ServerRequest;
+
+import app.wallet.store.Sha256;
+
+/**
+ * An {@code Idempotency-Key} and the fingerprint of the request it came with. The script that changes
+ * the money compares fingerprints, so the same key with another request is refused.
+ *
+ * @param key the client's key, 1 to 255 printable ASCII characters
+ * @param fingerprint SHA-256 of the operation and its parsed, validated parameters
+ */
+public record Idempotency(String key, String fingerprint) {
+
+    public static final String HEADER = "Idempotency-Key";
+
+    /**
+     * The request's key with the fingerprint of {@code parts}, or empty without a key. The parts are the
+     * parsed values, so two bodies that differ only in spacing or field order count as the same request.
+     */
+    public static Optional<Idempotency> of(ServerRequest request, Object... parts) {
+        String key = request.headers().firstHeader(HEADER);
+        if (key == null) {
+            return Optional.empty();
+        }
+        if (!isValidKey(key)) {
+            throw ApiException.invalid(HEADER, "must be 1 to 255 printable ASCII characters");
+        }
+        StringBuilder canonical = new StringBuilder();
+        for (Object part : parts) {
+            String text = String.valueOf(part);
+            // Length-prefixed so that ("ab", "c") and ("a", "bc") never collide.
+            canonical.append(text.length()).append(':').append(text).append('|');
+        }
+        return Optional.of(new Idempotency(key, Sha256.hex(canonical.toString())));
+    }
+
+    static boolean isValidKey(@Nullable String key) {
+        return key != null && !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
+    }
+}

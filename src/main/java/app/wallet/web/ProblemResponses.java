@@ -1,0 +1,110 @@
+package app.wallet.web;
+
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import reactor.core.publisher.Mono;
+
+/**
+ * The one place that turns failures into {@code application/problem+json} responses. Routers plug it in
+ * with {@code onError}, since router functions are not seen by {@code @ControllerAdvice}.
+ */
+@Component
+public class ProblemResponses {
+
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+
+    /**
+     * Renders every failure of the routes it filters, including exceptions a handler throws before it
+     * returns a {@code Mono}, which {@code onError} alone would let through.
+     */
+    public HandlerFilterFunction<ServerResponse, ServerResponse> asFilter() {
+        return (request, next) -> Mono.defer(() -> next.handle(request))
+                .onErrorResume(error -> render(error, request));
+    }
+
+    public Mono<ServerResponse> render(Throwable error, ServerRequest request) {
+        ApiException problem = classify(error);
+        if (problem.code() == ErrorCode.INTERNAL_ERROR) {
+            log.error("Unexpected failure on {} {}", request.method(), request.path(), error);
+        }
+        else if (problem.code() == ErrorCode.SERVICE_UNAVAILABLE) {
+            log.warn("Redis unavailable on {} {}: {}", request.method(), request.path(), error.toString());
+        }
+        ServerResponse.BodyBuilder response = ServerResponse.status(problem.code().status())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (problem.replayed()) {
+            response.header(REPLAYED_HEADER, "true");
+        }
+        return response.bodyValue(Problem.of(problem.code(), problem.getMessage(), problem.errors()));
+    }
+
+    /** The problem a failure is answered with. */
+    public static ApiException classify(Throwable error) {
+        if (error instanceof ApiException api) {
+            return api;
+        }
+        if (isRedisOutage(error)) {
+            return new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The wallet store is unreachable; nothing was changed. Retry with the same Idempotency-Key.");
+        }
+        if (hasCause(error, DataBufferLimitException.class)) {
+            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB");
+        }
+        if (error instanceof UnsupportedMediaTypeStatusException) {
+            return new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+        }
+        if (error instanceof ServerWebInputException input) {
+            return new ApiException(ErrorCode.INVALID_REQUEST, String.valueOf(input.getReason()), List.of(), false);
+        }
+        return new ApiException(ErrorCode.INTERNAL_ERROR, "The request could not be completed");
+    }
+
+    /**
+     * A refused or timed-out connection. A timeout after the script was sent may still have applied it
+     * whole (never half): the client learns the outcome by retrying with its idempotency key.
+     */
+    static boolean isRedisOutage(Throwable error) {
+        return hasCause(error, RedisConnectionFailureException.class)
+                || hasCause(error, QueryTimeoutException.class)
+                || hasCause(error, io.lettuce.core.RedisConnectionException.class)
+                || hasCause(error, io.lettuce.core.RedisCommandTimeoutException.class)
+                || hasCause(error, java.net.ConnectException.class)
+                || rejectedWhileDisconnected(error);
+    }
+
+    /** What Lettuce answers, without sending anything, while its connection is down. */
+    private static boolean rejectedWhileDisconnected(Throwable error) {
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisException && String.valueOf(t.getMessage()).contains("not connected")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+}

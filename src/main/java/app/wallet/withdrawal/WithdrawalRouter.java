@@ -1,0 +1,28 @@
+package app.wallet.withdrawal;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import app.wallet.web.ProblemResponses;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/** Routes of a wallet's withdrawals. */
+@Configuration(proxyBeanMethods = false)
+class WithdrawalRouter {
+
+    @Bean
+    RouterFunction<ServerResponse> withdrawalRoutes(WithdrawalHandler handler, ProblemResponses problems) {
+        return route()
+                .path("/api/v1/wallets/{userId}/withdrawals", withdrawals -> withdrawals
+                        .POST("/{withdrawalId}/approve", handler::approve)
+                        .POST("/{withdrawalId}/reject", handler::reject)
+                        .GET("/{withdrawalId}", handler::get)
+                        .POST("", handler::request)
+                        .GET("", handler::list))
+                .filter(problems.asFilter())
+                .build();
+    }
+}

@@ -1,0 +1,143 @@
+package app.wallet.withdrawal;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import app.wallet.config.WalletProperties;
+import app.wallet.metrics.WalletMetrics;
+import app.wallet.store.Applied;
+import app.wallet.store.ScriptReply;
+import app.wallet.store.TimeOrderedIds;
+import app.wallet.store.WalletKeys;
+import app.wallet.store.WalletScripts;
+import app.wallet.web.ApiException;
+import app.wallet.web.ErrorCode;
+import app.wallet.web.Idempotency;
+import app.wallet.web.Page;
+import app.wallet.web.ScriptRefusals;
+
+/** Requests, settles and lists withdrawals; every change is one atomic script. */
+@Service
+@SuppressWarnings("rawtypes")
+public class WithdrawalService {
+
+    private final ReactiveStringRedisTemplate redis;
+    private final WalletScripts scripts;
+    private final RedisScript<List> withdrawScript;
+    private final RedisScript<List> approveScript;
+    private final RedisScript<List> rejectScript;
+    private final WalletKeys keys;
+    private final WalletProperties properties;
+    private final TimeOrderedIds ids;
+    private final Clock clock;
+    private final WalletMetrics metrics;
+
+    WithdrawalService(ReactiveStringRedisTemplate redis, WalletScripts scripts, RedisScript<List> withdrawScript,
+            RedisScript<List> approveScript, RedisScript<List> rejectScript, WalletKeys keys,
+            WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics) {
+        this.redis = redis;
+        this.scripts = scripts;
+        this.withdrawScript = withdrawScript;
+        this.approveScript = approveScript;
+        this.rejectScript = rejectScript;
+        this.keys = keys;
+        this.properties = properties;
+        this.ids = ids;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** Moves {@code amount} from the balance to pending, if the balance covers it, as a new PENDING withdrawal. */
+    public Mono<Applied<Withdrawal>> request(String userId, long amount, Optional<Idempotency> idempotency) {
+        String withdrawalId = ids.next();
+        List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
+                keys.withdrawals(userId), keys.withdrawals(userId, WithdrawalStatus.PENDING.name()),
+                keys.ledger(userId), keys.outbox(userId)));
+        idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, "withdraw", i.key())));
+        List<String> args = List.of(userId, Long.toString(amount), withdrawalId, ids.next(),
+                Long.toString(clock.millis()), fingerprint(idempotency), ttl(), keys.changes(userId));
+        return change("withdraw", withdrawScript, scriptKeys, args, userId, "a withdrawal of " + amount, amount);
+    }
+
+    public Mono<Applied<Withdrawal>> approve(String userId, String withdrawalId, Optional<Idempotency> idempotency) {
+        return settle("approve", approveScript, WithdrawalStatus.APPROVED, userId, withdrawalId, idempotency, List.of());
+    }
+
+    public Mono<Applied<Withdrawal>> reject(String userId, String withdrawalId, @Nullable String reason,
+            Optional<Idempotency> idempotency) {
+        return settle("reject", rejectScript, WithdrawalStatus.REJECTED, userId, withdrawalId, idempotency,
+                List.of(reason == null ? "" : reason));
+    }
+
+    public Mono<Withdrawal> find(String userId, String withdrawalId) {
+        return read(userId, withdrawalId).switchIfEmpty(Mono.error(
+                () -> new ApiException(ErrorCode.WITHDRAWAL_NOT_FOUND, "No withdrawal " + withdrawalId)));
+    }
+
+    /** Newest first; the cursor is the id of the last withdrawal of the previous page. */
+    public Mono<Page<Withdrawal>> list(String userId, @Nullable WithdrawalStatus status, int limit,
+            @Nullable String cursor) {
+        String index = status == null ? keys.withdrawals(userId) : keys.withdrawals(userId, status.name());
+        Range<String> range = cursor == null ? Range.unbounded() : Range.leftUnbounded(Range.Bound.exclusive(cursor));
+        return redis.opsForZSet().reverseRangeByLex(index, range, Limit.limit().count(limit + 1))
+                .collectList()
+                .flatMap(page -> {
+                    boolean more = page.size() > limit;
+                    List<String> shown = more ? page.subList(0, limit) : page;
+                    return Flux.fromIterable(shown)
+                            .concatMap(id -> read(userId, id))
+                            .collectList()
+                            .map(items -> new Page<>(items, more ? shown.get(shown.size() - 1) : null));
+                });
+    }
+
+    private Mono<Withdrawal> read(String userId, String withdrawalId) {
+        return redis.<String, String>opsForHash().entries(keys.withdrawal(userId, withdrawalId))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                .filter(hash -> !hash.isEmpty())
+                .map(Withdrawal::of);
+    }
+
+    private Mono<Applied<Withdrawal>> settle(String operation, RedisScript<List> script, WithdrawalStatus outcome,
+            String userId, String withdrawalId, Optional<Idempotency> idempotency, List<String> extraArgs) {
+        List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
+                keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), keys.withdrawals(userId, outcome.name()),
+                keys.ledger(userId), keys.outbox(userId)));
+        idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, operation, i.key())));
+        List<String> args = new ArrayList<>(List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
+                fingerprint(idempotency), ttl(), keys.changes(userId)));
+        args.addAll(extraArgs);
+        return change(operation, script, scriptKeys, args, userId, withdrawalId, 0);
+    }
+
+    private Mono<Applied<Withdrawal>> change(String operation, RedisScript<List> script, List<String> scriptKeys,
+            List<String> args, String userId, String subject, long amount) {
+        return metrics.observe(operation, scripts.run(script, scriptKeys, args).map(reply -> {
+            if (reply.code() != ScriptReply.OK) {
+                metrics.refusal(reply, amount);
+                throw ScriptRefusals.of(reply, userId, subject);
+            }
+            return new Applied<>(Withdrawal.of(reply, userId, properties.currency()), reply.replayed());
+        }));
+    }
+
+    private static String fingerprint(Optional<Idempotency> idempotency) {
+        return idempotency.map(Idempotency::fingerprint).orElse("");
+    }
+
+    private String ttl() {
+        return Long.toString(properties.idempotencyTtl().toSeconds());
+    }
+}

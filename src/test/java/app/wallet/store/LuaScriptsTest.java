@@ -1,0 +1,201 @@
+package app.wallet.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import reactor.test.StepVerifier;
+
+import app.wallet.support.LocalRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each Lua script run directly against a real Redis: its keys, arguments, return codes and limits. */
+@SuppressWarnings({"rawtypes", "unchecked"})
+class LuaScriptsTest {
+
+    private static final long MAX = (1L << 53) - 1;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private static LettuceConnectionFactory factory;
+    private static ReactiveStringRedisTemplate redis;
+
+    private final WalletKeys keys = new WalletKeys(16);
+    private final TimeOrderedIds ids = new TimeOrderedIds(java.time.Clock.systemUTC());
+    private final String user = "lua-" + UUID.randomUUID();
+
+    @BeforeAll
+    static void connect() {
+        LocalRedis server = LocalRedis.shared();
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        redis = new ReactiveStringRedisTemplate(factory);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        factory.destroy();
+    }
+
+    @Test
+    void creditCreatesTheWalletAndAppendsLedgerOutboxAndNotification() {
+        List<Object> reply = credit(user, 10_000, "order-17", null, "");
+        assertThat(reply).containsExactly(0L, 0L, 10_000L, 0L, 10_000L, 0L, 1L, 1_000L, 1_000L);
+        assertThat(hash(keys.wallet(user))).containsEntry("balance", "10000").containsEntry("totalEarnings", "10000")
+                .containsEntry("pending", "0").containsEntry("totalWithdrawn", "0").containsEntry("version", "1");
+        StepVerifier.create(redis.opsForStream().range(keys.ledger(user), org.springframework.data.domain.Range.unbounded()))
+                .assertNext(entry -> assertThat(entry.getValue()).containsEntry("type", "CREDIT")
+                        .containsEntry("reference", "order-17").containsEntry("balanceAfter", "10000")
+                        .containsEntry("version", "1"))
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void creditIsExactUpToTwoToTheFiftyThreeMinusOneAndRefusesBeyond() {
+        assertThat(credit(user, MAX - 1, "", null, "").get(2)).isEqualTo(MAX - 1);
+        assertThat(credit(user, 1, "", null, "").get(2)).isEqualTo(MAX);
+        List<Object> refused = credit(user, 1, "", null, "");
+        assertThat(refused.get(0)).isEqualTo(-3L);
+        assertThat(hash(keys.wallet(user))).containsEntry("balance", Long.toString(MAX)).containsEntry("version", "2");
+    }
+
+    @Test
+    void creditRefusesWhenTotalEarningsWouldPassTheLimitEvenIfBalanceWouldNot() {
+        credit(user, MAX - 10, "", null, "");
+        String withdrawalId = ids.next();
+        assertThat(withdraw(user, MAX - 10, withdrawalId, null, "").get(0)).isEqualTo(0L);
+        assertThat(approve(user, withdrawalId, null, "").get(0)).isEqualTo(0L);
+        assertThat(credit(user, 11, "", null, "").get(0)).isEqualTo(-3L);
+        assertThat(credit(user, 10, "", null, "").get(0)).isEqualTo(0L);
+    }
+
+    @Test
+    void withdrawDistinguishesAMissingWalletFromAnInsufficientBalance() {
+        assertThat(withdraw(user, 1, ids.next(), null, "")).containsExactly(-1L, 0L);
+        credit(user, 100, "", null, "");
+        assertThat(withdraw(user, 101, ids.next(), null, "")).containsExactly(-2L, 0L, 100L, 0L, 100L, 0L, 1L, 1_000L, 1_000L);
+        String withdrawalId = ids.next();
+        List<Object> ok = withdraw(user, 100, withdrawalId, null, "");
+        assertThat(ok.subList(0, 7)).containsExactly(0L, 0L, 0L, 100L, 100L, 0L, 2L);
+        assertThat(ok.subList(9, 15)).containsExactly(withdrawalId, 100L, "PENDING", 1_000L, "", "");
+        assertThat(hash(keys.withdrawal(user, withdrawalId))).containsEntry("status", "PENDING");
+        StepVerifier.create(redis.opsForZSet().size(keys.withdrawals(user, "PENDING"))).expectNext(1L).verifyComplete();
+    }
+
+    @Test
+    void approveAndRejectSettleOnlyAPendingWithdrawal() {
+        credit(user, 1_000, "", null, "");
+        String first = ids.next();
+        String second = ids.next();
+        withdraw(user, 300, first, null, "");
+        withdraw(user, 200, second, null, "");
+
+        assertThat(approve(user, first, null, "").subList(0, 7)).containsExactly(0L, 0L, 500L, 200L, 1_000L, 300L, 4L);
+        assertThat(approve(user, first, null, "")).containsExactly(-5L, 0L, "APPROVED");
+        assertThat(reject(user, first, "late", null, "")).containsExactly(-5L, 0L, "APPROVED");
+
+        List<Object> rejected = reject(user, second, "bank details wrong", null, "");
+        assertThat(rejected.subList(0, 7)).containsExactly(0L, 0L, 700L, 0L, 1_000L, 300L, 5L);
+        assertThat(rejected.get(14)).isEqualTo("bank details wrong");
+        assertThat(approve(user, second, null, "")).containsExactly(-5L, 0L, "REJECTED");
+        assertThat(approve(user, ids.next(), null, "")).containsExactly(-4L, 0L);
+        StepVerifier.create(redis.opsForZSet().size(keys.withdrawals(user, "PENDING"))).expectNext(0L).verifyComplete();
+    }
+
+    @Test
+    void anIdempotencyRecordReplaysTheFirstResultExactlyAndRefusesAnotherRequest() {
+        String idem = keys.idempotency(user, "credit", "key-1");
+        credit(user, MAX - 5, "", null, "");
+        List<Object> first = credit(user, 5, "", idem, "fp-a");
+        assertThat(first.get(2)).isEqualTo(MAX);
+        List<Object> replay = credit(user, 5, "", idem, "fp-a");
+        assertThat(replay.get(1)).isEqualTo(1L);
+        assertThat(replay.subList(2, replay.size())).isEqualTo(first.subList(2, first.size()));
+        assertThat(credit(user, 6, "", idem, "fp-b")).containsExactly(-6L, 0L);
+        assertThat(hash(keys.wallet(user))).containsEntry("version", "2");
+        StepVerifier.create(redis.getExpire(idem))
+                .assertNext(ttl -> assertThat(ttl).isBetween(Duration.ofSeconds(86_000), Duration.ofSeconds(86_400)))
+                .verifyComplete();
+    }
+
+    @Test
+    void aRecordedRefusalIsReplayedToo() {
+        String idem = keys.idempotency(user, "withdraw", "key-2");
+        assertThat(withdraw(user, 5, ids.next(), idem, "fp")).containsExactly(-1L, 0L);
+        credit(user, 100, "", null, "");
+        assertThat(withdraw(user, 5, ids.next(), idem, "fp")).containsExactly(-1L, 1L);
+    }
+
+    @Test
+    void everyKeyOfAWalletSharesOneHashTag() {
+        String tag = "{p" + keys.partition(user) + "}";
+        assertThat(List.of(keys.wallet(user), keys.withdrawal(user, "x"), keys.withdrawals(user),
+                keys.withdrawals(user, "PENDING"), keys.ledger(user), keys.outbox(user),
+                keys.idempotency(user, "credit", "{evil}:key with spaces")))
+                .allSatisfy(key -> assertThat(key.substring(key.indexOf('{'), key.indexOf('}') + 1)).isEqualTo(tag));
+        assertThat(keys.idempotency(user, "credit", "{evil}:key")).doesNotContain("evil");
+    }
+
+    private List<Object> credit(String userId, long amount, String reference, String idemKey, String fingerprint) {
+        List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId)));
+        addIf(k, idemKey);
+        return eval("credit", k, List.of(userId, Long.toString(amount), reference, ids.next(), "1000", fingerprint,
+                "86400", Long.toString(MAX), keys.changes(userId)));
+    }
+
+    private List<Object> withdraw(String userId, long amount, String withdrawalId, String idemKey, String fingerprint) {
+        List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
+                keys.withdrawals(userId), keys.withdrawals(userId, "PENDING"), keys.ledger(userId), keys.outbox(userId)));
+        addIf(k, idemKey);
+        return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, ids.next(), "1000",
+                fingerprint, "86400", keys.changes(userId)));
+    }
+
+    private List<Object> approve(String userId, String withdrawalId, String idemKey, String fingerprint) {
+        return settle("approve", "APPROVED", userId, withdrawalId, idemKey, fingerprint, List.of());
+    }
+
+    private List<Object> reject(String userId, String withdrawalId, String reason, String idemKey, String fingerprint) {
+        return settle("reject", "REJECTED", userId, withdrawalId, idemKey, fingerprint, List.of(reason));
+    }
+
+    private List<Object> settle(String script, String status, String userId, String withdrawalId, String idemKey,
+            String fingerprint, List<String> extra) {
+        List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
+                keys.withdrawals(userId, "PENDING"), keys.withdrawals(userId, status), keys.ledger(userId),
+                keys.outbox(userId)));
+        addIf(k, idemKey);
+        List<String> args = new ArrayList<>(List.of(userId, withdrawalId, ids.next(), "2000", fingerprint, "86400",
+                keys.changes(userId)));
+        args.addAll(extra);
+        return eval(script, k, args);
+    }
+
+    private static void addIf(List<String> keys, String key) {
+        if (key != null) {
+            keys.add(key);
+        }
+    }
+
+    private static List<Object> eval(String name, List<String> keys, List<String> args) {
+        RedisScript<List> script = RedisScript.of(new ClassPathResource("lua/" + name + ".lua"), List.class);
+        return (List<Object>) redis.execute(script, keys, args).next().block(TIMEOUT);
+    }
+
+    private static Map<String, String> hash(String key) {
+        return redis.<String, String>opsForHash().entries(key)
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue).block(TIMEOUT);
+    }
+}

@@ -1,0 +1,51 @@
+package app.wallet.support;
+
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Base of the tests that run the whole service on a random port against the shared real Redis. Every
+ * test makes its own wallet ids, so tests never need to flush and can share one application context.
+ * BlockHound fails any test in which a blocking call runs on a non-blocking thread.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+public abstract class IntegrationTest {
+
+    @Autowired
+    protected WebTestClient client;
+
+    @LocalServerPort
+    protected int port;
+
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        LocalRedis redis = LocalRedis.shared();
+        registry.add("spring.data.redis.host", redis::host);
+        registry.add("spring.data.redis.port", redis::port);
+    }
+
+    @BeforeAll
+    static void installBlockHound() {
+        BlockHound.install();
+    }
+
+    /** A client for concurrent bursts, which {@link WebTestClient} exchanges one at a time. */
+    protected WebClient concurrentClient() {
+        return WebClient.create("http://127.0.0.1:" + port + "/api/v1");
+    }
+
+    protected static String newUserId() {
+        return "u-" + UUID.randomUUID();
+    }
+}
