@@ -1,38 +1,39 @@
 package app.wallet.config;
 
-import java.util.List;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 import io.lettuce.core.ClientOptions;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.data.redis.core.script.RedisScript;
 
+import app.wallet.store.LuaScript;
 import app.wallet.store.WalletKeys;
 
 /** The Lua scripts, one bean each, and the Redis client behaviour the money path relies on. */
 @Configuration(proxyBeanMethods = false)
-@SuppressWarnings("rawtypes")
 class RedisScriptsConfiguration {
 
     @Bean
-    RedisScript<List> creditScript() {
+    LuaScript creditScript() {
         return script("credit");
     }
 
     @Bean
-    RedisScript<List> withdrawScript() {
+    LuaScript withdrawScript() {
         return script("withdraw");
     }
 
     @Bean
-    RedisScript<List> approveScript() {
+    LuaScript approveScript() {
         return script("approve");
     }
 
     @Bean
-    RedisScript<List> rejectScript() {
+    LuaScript rejectScript() {
         return script("reject");
     }
 
@@ -50,7 +51,16 @@ class RedisScriptsConfiguration {
         return builder -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
     }
 
-    private static RedisScript<List> script(String name) {
-        return RedisScript.of(new ClassPathResource("lua/" + name + ".lua"), List.class);
+    /**
+     * Read once here, at start-up: a script built from a resource re-reads the file to compute its SHA-1,
+     * which would be blocking file I/O on the request path.
+     */
+    private static LuaScript script(String name) {
+        try {
+            return LuaScript.of(name, new ClassPathResource("lua/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Missing Lua script " + name, e);
+        }
     }
 }

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
+import app.wallet.store.LuaScript;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 
@@ -23,9 +23,9 @@ class ScriptPreloader implements ApplicationListener<ApplicationReadyEvent> {
     private static final Logger log = LoggerFactory.getLogger(ScriptPreloader.class);
 
     private final ReactiveStringRedisTemplate redis;
-    private final List<RedisScript<?>> scripts;
+    private final List<LuaScript> scripts;
 
-    ScriptPreloader(ReactiveStringRedisTemplate redis, List<RedisScript<?>> scripts) {
+    ScriptPreloader(ReactiveStringRedisTemplate redis, List<LuaScript> scripts) {
         this.redis = redis;
         this.scripts = scripts;
     }

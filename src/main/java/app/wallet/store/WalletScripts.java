@@ -3,7 +3,7 @@ package app.wallet.store;
 import java.util.List;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
+
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -20,8 +20,7 @@ public class WalletScripts {
         this.redis = redis;
     }
 
-    @SuppressWarnings("rawtypes")
-    public Mono<ScriptReply> run(RedisScript<List> script, List<String> keys, List<String> args) {
+    public Mono<ScriptReply> run(LuaScript script, List<String> keys, List<String> args) {
         return redis.execute(script, keys, args).next().map(ScriptReply::of);
     }
 }

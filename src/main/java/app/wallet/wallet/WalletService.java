@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
+import app.wallet.store.LuaScript;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
@@ -29,16 +29,14 @@ public class WalletService {
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletScripts scripts;
-    @SuppressWarnings("rawtypes")
-    private final RedisScript<List> creditScript;
+    private final LuaScript creditScript;
     private final WalletKeys keys;
     private final WalletProperties properties;
     private final TimeOrderedIds ids;
     private final Clock clock;
     private final WalletMetrics metrics;
 
-    @SuppressWarnings("rawtypes")
-    WalletService(ReactiveStringRedisTemplate redis, WalletScripts scripts, RedisScript<List> creditScript,
+    WalletService(ReactiveStringRedisTemplate redis, WalletScripts scripts, LuaScript creditScript,
             WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics) {
         this.redis = redis;
         this.scripts = scripts;

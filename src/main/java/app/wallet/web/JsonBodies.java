@@ -1,7 +1,12 @@
 package app.wallet.web;
 
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -18,6 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class JsonBodies {
 
+    /** The contract's limit; enforced while reading, so a larger body is never held in memory. */
+    static final int MAX_BODY_BYTES = 16 * 1024;
+
     private final JsonMapper mapper = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -30,9 +38,19 @@ public class JsonBodies {
             return Mono.error(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Send the body as application/json, not " + contentType));
         }
-        return request.bodyToMono(String.class)
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), MAX_BODY_BYTES)
+                .map(JsonBodies::utf8)
                 .defaultIfEmpty("")
                 .map(body -> new JsonFields(parse(body, contentType, required), allowed));
+    }
+
+    private static String utf8(DataBuffer buffer) {
+        try {
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
+        finally {
+            DataBufferUtils.release(buffer);
+        }
     }
 
     private JsonNode parse(String body, MediaType contentType, boolean required) {

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
+import app.wallet.store.LuaScript;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -30,22 +30,21 @@ import app.wallet.web.ScriptRefusals;
 
 /** Requests, settles and lists withdrawals; every change is one atomic script. */
 @Service
-@SuppressWarnings("rawtypes")
 public class WithdrawalService {
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletScripts scripts;
-    private final RedisScript<List> withdrawScript;
-    private final RedisScript<List> approveScript;
-    private final RedisScript<List> rejectScript;
+    private final LuaScript withdrawScript;
+    private final LuaScript approveScript;
+    private final LuaScript rejectScript;
     private final WalletKeys keys;
     private final WalletProperties properties;
     private final TimeOrderedIds ids;
     private final Clock clock;
     private final WalletMetrics metrics;
 
-    WithdrawalService(ReactiveStringRedisTemplate redis, WalletScripts scripts, RedisScript<List> withdrawScript,
-            RedisScript<List> approveScript, RedisScript<List> rejectScript, WalletKeys keys,
+    WithdrawalService(ReactiveStringRedisTemplate redis, WalletScripts scripts, LuaScript withdrawScript,
+            LuaScript approveScript, LuaScript rejectScript, WalletKeys keys,
             WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics) {
         this.redis = redis;
         this.scripts = scripts;
@@ -110,7 +109,7 @@ public class WithdrawalService {
                 .map(Withdrawal::of);
     }
 
-    private Mono<Applied<Withdrawal>> settle(String operation, RedisScript<List> script, WithdrawalStatus outcome,
+    private Mono<Applied<Withdrawal>> settle(String operation, LuaScript script, WithdrawalStatus outcome,
             String userId, String withdrawalId, Optional<Idempotency> idempotency, List<String> extraArgs) {
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), keys.withdrawals(userId, outcome.name()),
@@ -122,7 +121,7 @@ public class WithdrawalService {
         return change(operation, script, scriptKeys, args, userId, withdrawalId, 0);
     }
 
-    private Mono<Applied<Withdrawal>> change(String operation, RedisScript<List> script, List<String> scriptKeys,
+    private Mono<Applied<Withdrawal>> change(String operation, LuaScript script, List<String> scriptKeys,
             List<String> args, String userId, String subject, long amount) {
         return metrics.observe(operation, scripts.run(script, scriptKeys, args).map(reply -> {
             if (reply.code() != ScriptReply.OK) {

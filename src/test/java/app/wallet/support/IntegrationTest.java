@@ -37,7 +37,15 @@ public abstract class IntegrationTest {
 
     @BeforeAll
     static void installBlockHound() {
-        BlockHound.install();
+        // Short locks around in-memory state, never held across I/O once the service is up: Jackson's
+        // first creation of a deserializer, Spring Data's hand-out of the shared Redis connection (made
+        // at start-up by the script preloader) and Lettuce's guard of its command queue.
+        BlockHound.install(builder -> builder
+                .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
+                .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+                        "getOrCreateSharedReactiveConnection")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters"));
     }
 
     /** A client for concurrent bursts, which {@link WebTestClient} exchanges one at a time. */

@@ -1,0 +1,42 @@
+package app.wallet.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * A script whose text and SHA-1 are fixed when it is built. {@code DefaultRedisScript} takes a lock on
+ * every call to check whether its source changed, which parks event-loop threads under load.
+ */
+@SuppressWarnings("rawtypes")
+public record LuaScript(String name, String text, String sha1) implements RedisScript<List> {
+
+    public static LuaScript of(String name, String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return new LuaScript(name, text, HexFormat.of().formatHex(digest));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+
+    @Override
+    public String getSha1() {
+        return sha1;
+    }
+
+    @Override
+    public Class<List> getResultType() {
+        return List.class;
+    }
+
+    @Override
+    public String getScriptAsString() {
+        return text;
+    }
+}
