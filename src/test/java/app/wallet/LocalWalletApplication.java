@@ -1,5 +1,6 @@
 package app.wallet;
 
+import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * The service on port 8080 with a real Redis it starts itself, for {@code ./mvnw spring-boot:test-run}:
+ * The service on port 8080 with a real Redis and Kafka it starts itself, for {@code ./mvnw spring-boot:test-run}:
  * nothing to install but a JDK.
  */
 public class LocalWalletApplication {
@@ -24,6 +25,10 @@ public class LocalWalletApplication {
         System.setProperty("spring.data.redis.host", redis.host());
         System.setProperty("spring.data.redis.port", Integer.toString(redis.port()));
         log.info("Local Redis at {}:{}", redis.host(), redis.port());
+        LocalKafka kafka = LocalKafka.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-shutdown"));
+        System.setProperty("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        log.info("Local Kafka at {}", kafka.bootstrapServers());
         SpringApplication.from(WalletApplication::main).with(ReadyBanner.class).run(args);
     }
 

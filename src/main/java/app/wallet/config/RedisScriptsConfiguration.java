@@ -1,14 +1,11 @@
 package app.wallet.config;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-
 import io.lettuce.core.ClientOptions;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import app.wallet.store.LuaScript;
 import app.wallet.store.WalletKeys;
@@ -19,22 +16,22 @@ class RedisScriptsConfiguration {
 
     @Bean
     LuaScript creditScript() {
-        return script("credit");
+        return LuaScript.load("credit");
     }
 
     @Bean
     LuaScript withdrawScript() {
-        return script("withdraw");
+        return LuaScript.load("withdraw");
     }
 
     @Bean
     LuaScript approveScript() {
-        return script("approve");
+        return LuaScript.load("approve");
     }
 
     @Bean
     LuaScript rejectScript() {
-        return script("reject");
+        return LuaScript.load("reject");
     }
 
     @Bean
@@ -52,15 +49,19 @@ class RedisScriptsConfiguration {
     }
 
     /**
-     * Read once here, at start-up: a script built from a resource re-reads the file to compute its SHA-1,
-     * which would be blocking file I/O on the request path.
+     * Connect while the context starts, on the main thread, and again whenever it restarts: left lazy,
+     * the shared connection would be opened, blocking, by the first request on an event-loop thread.
      */
-    private static LuaScript script(String name) {
-        try {
-            return LuaScript.of(name, new ClassPathResource("lua/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Missing Lua script " + name, e);
-        }
+    @Bean
+    static BeanPostProcessor eagerRedisConnection() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof LettuceConnectionFactory factory) {
+                    factory.setEagerInitialization(true);
+                }
+                return bean;
+            }
+        };
     }
 }

@@ -14,13 +14,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAmount largest amount of a single operation, in minor units
  * @param partitions number of key partitions; fixed for the life of a deployment, like Kafka partitions
  * @param idempotencyTtl how long an idempotency record is kept
+ * @param kafka where wallet events go
+ * @param outbox how the outbox is relayed to Kafka
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
         @DefaultValue("USD") String currency,
         @DefaultValue("1000000000") long maxAmount,
         @DefaultValue("16") int partitions,
-        @DefaultValue("24h") Duration idempotencyTtl) {
+        @DefaultValue("24h") Duration idempotencyTtl,
+        @DefaultValue Kafka kafka,
+        @DefaultValue Outbox outbox) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -33,6 +37,35 @@ public record WalletProperties(
                 "wallet.max-amount must be between 1 and 2^53 - 1, got " + maxAmount);
         require(partitions >= 1 && partitions <= 16384, "wallet.partitions must be between 1 and 16384");
         require(idempotencyTtl.toSeconds() >= 1, "wallet.idempotency-ttl must be at least one second");
+        require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
+        require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
+        require(outbox.leaseTtl().compareTo(outbox.maxBackoff()) > 0,
+                "wallet.outbox.lease-ttl must be longer than wallet.outbox.max-backoff, or leases change hands while idle");
+    }
+
+    /**
+     * @param topic the topic of wallet events, keyed by user id
+     */
+    public record Kafka(@DefaultValue("wallet.events") String topic) {
+    }
+
+    /**
+     * @param relayEnabled whether this instance relays the outbox to Kafka
+     * @param batchSize outbox entries read and published at a time, per partition
+     * @param idleDelay pause of a partition's relay when its outbox is empty
+     * @param leaseTtl how long a relay holds a partition without renewing; another relay takes over after it
+     * @param minBackoff first pause after a failed publish; doubles on each failure
+     * @param maxBackoff longest pause after failed publishes
+     * @param backlogInterval how often the backlog gauge is measured
+     */
+    public record Outbox(
+            @DefaultValue("true") boolean relayEnabled,
+            @DefaultValue("200") int batchSize,
+            @DefaultValue("50ms") Duration idleDelay,
+            @DefaultValue("30s") Duration leaseTtl,
+            @DefaultValue("200ms") Duration minBackoff,
+            @DefaultValue("10s") Duration maxBackoff,
+            @DefaultValue("5s") Duration backlogInterval) {
     }
 
     private static void require(boolean condition, String message) {

@@ -1,11 +1,14 @@
 package app.wallet.store;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
@@ -14,6 +17,19 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 @SuppressWarnings("rawtypes")
 public record LuaScript(String name, String text, String sha1) implements RedisScript<List> {
+
+    /**
+     * The script {@code lua/<name>.lua} from the classpath. Read once, at start-up: a script built from a
+     * resource would re-read the file for its SHA-1, blocking file I/O on the request path.
+     */
+    public static LuaScript load(String name) {
+        try {
+            return of(name, new ClassPathResource("lua/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Missing Lua script " + name, e);
+        }
+    }
 
     public static LuaScript of(String name, String text) {
         try {

@@ -61,6 +61,11 @@ public final class WalletKeys {
         return "outbox:" + tag(partition);
     }
 
+    /** Which relay instance may publish the partition's outbox; same tag as the outbox. */
+    public String outboxLease(int partition) {
+        return "outbox-lease:" + tag(partition);
+    }
+
     /** The key is hashed: it is client text, and braces or colons in it must never reach a key name. */
     public String idempotency(String userId, String operation, String idempotencyKey) {
         return "idem:" + tag(userId) + ":" + userId + ":" + operation + ":" + Sha256.hex(idempotencyKey);

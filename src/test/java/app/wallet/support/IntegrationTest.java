@@ -14,7 +14,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.blockhound.BlockHound;
 
 /**
- * Base of the tests that run the whole service on a random port against the shared real Redis. Every
+ * Base of the tests that run the whole service on a random port against the shared real Redis and Kafka. Every
  * test makes its own wallet ids, so tests never need to flush and can share one application context.
  * BlockHound fails any test in which a blocking call runs on a non-blocking thread.
  */
@@ -33,6 +33,7 @@ public abstract class IntegrationTest {
         LocalRedis redis = LocalRedis.shared();
         registry.add("spring.data.redis.host", redis::host);
         registry.add("spring.data.redis.port", redis::port);
+        registry.add("spring.kafka.bootstrap-servers", () -> LocalKafka.shared().bootstrapServers());
     }
 
     @BeforeAll

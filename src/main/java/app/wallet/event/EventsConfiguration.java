@@ -1,0 +1,72 @@
+package app.wallet.event;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+import app.wallet.config.WalletProperties;
+import app.wallet.store.LuaScript;
+import app.wallet.store.WalletKeys;
+
+/** The Kafka side: the publisher, the outbox relay and Kafka's health. */
+@Configuration(proxyBeanMethods = false)
+class EventsConfiguration {
+
+    private final String bootstrapServers;
+
+    EventsConfiguration(@Value("${spring.kafka.bootstrap-servers:localhost:9092}") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    @Bean(destroyMethod = "")
+    EventPublisher eventPublisher(WalletProperties properties, JsonMapper json) {
+        // Closed by the relay once its last batch is done, not by the context before that.
+        return new EventPublisher(bootstrapServers, properties.kafka().topic(), json);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "wallet.outbox.relay-enabled", matchIfMissing = true)
+    OutboxRelay outboxRelay(ReactiveStringRedisTemplate redis, WalletKeys keys, EventPublisher publisher,
+            WalletProperties properties, LuaScript outboxLeaseScript, LuaScript outboxAckScript,
+            LuaScript outboxReleaseScript, MeterRegistry registry) {
+        return new OutboxRelay(redis, keys, publisher, properties.outbox(), outboxLeaseScript, outboxAckScript,
+                outboxReleaseScript, registry);
+    }
+
+    @Bean
+    LuaScript outboxLeaseScript() {
+        return LuaScript.load("outbox-lease");
+    }
+
+    @Bean
+    LuaScript outboxAckScript() {
+        return LuaScript.load("outbox-ack");
+    }
+
+    @Bean
+    LuaScript outboxReleaseScript() {
+        return LuaScript.load("outbox-release");
+    }
+
+    @Bean(destroyMethod = "close")
+    Admin kafkaAdmin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "wallet-health",
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000));
+    }
+
+    @Bean
+    KafkaHealthIndicator kafkaHealthIndicator(Admin kafkaAdmin) {
+        return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(3));
+    }
+}

@@ -1,0 +1,80 @@
+package app.wallet.event;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+
+import app.wallet.support.IntegrationTest;
+import app.wallet.support.KafkaEvents;
+import app.wallet.support.LocalKafka;
+import app.wallet.support.WalletApi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every committed change reaches Kafka once per eventId, in walletVersion order per user. */
+class EventsTest extends IntegrationTest {
+
+    @Test
+    void concurrentChangesYieldOneEventEachInVersionOrderMatchingTheLedger() {
+        List<String> users = List.of(newUserId(), newUserId(), newUserId());
+        WalletApi api = new WalletApi(client);
+        users.forEach(user -> api.credit(user, 100_000));
+        Flux.range(0, 150)
+                .flatMap(i -> concurrentClient().post()
+                        .uri("/wallets/{u}/" + (i % 3 == 0 ? "withdrawals" : "credits"), users.get(i % users.size()))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("amount", 10 + i))
+                        .retrieve().toBodilessEntity(), 50)
+                .blockLast(Duration.ofSeconds(60));
+        long changes = users.stream().mapToLong(user -> api.wallet(user).get("version").longValue()).sum();
+        assertThat(changes).isEqualTo(153);
+
+        List<JsonNode> events;
+        try (KafkaEvents kafka = new KafkaEvents(LocalKafka.shared().bootstrapServers())) {
+            events = kafka.await(Set.copyOf(users), received -> distinctIds(received).size() >= changes,
+                    Duration.ofSeconds(60));
+        }
+
+        assertThat(distinctIds(events)).hasSize((int) changes);
+        for (String user : users) {
+            List<Long> versions = events.stream().filter(e -> e.get("userId").stringValue().equals(user))
+                    .map(e -> e.get("walletVersion").longValue()).toList();
+            assertThat(versions).as("versions of %s in arrival order", user).isSorted();
+            assertThat(new HashSet<>(versions)).hasSize((int) api.wallet(user).get("version").longValue());
+            assertMatchesLedger(user, events);
+        }
+    }
+
+    private void assertMatchesLedger(String user, List<JsonNode> events) {
+        Map<String, JsonNode> byId = events.stream()
+                .collect(Collectors.toMap(e -> e.get("eventId").stringValue(), Function.identity(), (a, b) -> a));
+        JsonNode page = client.get().uri("/api/v1/wallets/{u}/transactions?limit=100", user).exchange()
+                .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        for (JsonNode entry : page.get("items")) {
+            JsonNode event = byId.get(entry.get("id").stringValue());
+            assertThat(event).as("event of ledger entry %s", entry).isNotNull();
+            String type = entry.get("type").stringValue();
+            assertThat(event.get("type").stringValue()).isEqualTo(type.equals("CREDIT") ? "WALLET_CREDITED" : type);
+            assertThat(event.get("amount").longValue()).isEqualTo(entry.get("amount").longValue());
+            assertThat(event.get("walletVersion").longValue()).isEqualTo(entry.get("version").longValue());
+            assertThat(event.get("balance").longValue()).isEqualTo(entry.get("balanceAfter").longValue());
+            assertThat(event.get("pending").longValue()).isEqualTo(entry.get("pendingAfter").longValue());
+            assertThat(event.get("balance").longValue() + event.get("pending").longValue()
+                    + event.get("totalWithdrawn").longValue()).isEqualTo(event.get("totalEarnings").longValue());
+            assertThat(event.get("occurredAt").stringValue()).isEqualTo(entry.get("at").stringValue());
+        }
+    }
+
+    private static Set<String> distinctIds(List<JsonNode> events) {
+        return events.stream().map(e -> e.get("eventId").stringValue()).collect(Collectors.toSet());
+    }
+}

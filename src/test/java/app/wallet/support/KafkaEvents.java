@@ -1,0 +1,56 @@
+package app.wallet.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads the events topic with a plain KafkaConsumer, as any downstream service would. */
+public final class KafkaEvents implements AutoCloseable {
+
+    private static final JsonMapper JSON = new JsonMapper();
+
+    private final KafkaConsumer<String, String> consumer;
+    private final List<JsonNode> received = new ArrayList<>();
+
+    public KafkaEvents(String bootstrapServers) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+        consumer.subscribe(List.of(LocalKafka.TOPIC));
+    }
+
+    /** Polls until {@code done} holds for the events of {@code users} received so far, or the time is up. */
+    public List<JsonNode> await(Set<String> users, Predicate<List<JsonNode>> done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                if (users.contains(record.key())) {
+                    received.add(JSON.readTree(record.value()));
+                }
+            }
+            if (done.test(received)) {
+                break;
+            }
+        }
+        return List.copyOf(received);
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,73 @@
+package app.wallet.support;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * A real Kafka broker (KRaft) for tests and for the local run: a container where Docker is available,
+ * otherwise an in-process broker from spring-kafka-test. Either way the relay talks the Kafka protocol
+ * to a real broker; there is no fake.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    public static final String TOPIC = "wallet.events";
+
+    private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
+    private static volatile LocalKafka shared;
+
+    private final String bootstrapServers;
+    private final AutoCloseable broker;
+
+    private LocalKafka(String bootstrapServers, AutoCloseable broker) {
+        this.bootstrapServers = bootstrapServers;
+        this.broker = broker;
+    }
+
+    public static LocalKafka shared() {
+        if (shared == null) {
+            synchronized (LocalKafka.class) {
+                if (shared == null) {
+                    shared = start();
+                    Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "kafka-shutdown"));
+                }
+            }
+        }
+        return shared;
+    }
+
+    public static LocalKafka start() {
+        if (LocalRedis.dockerAvailable()) {
+            KafkaContainer container = new KafkaContainer("apache/kafka-native:4.1.1");
+            container.start();
+            log.info("Kafka container started at {}", container.getBootstrapServers());
+            return new LocalKafka(container.getBootstrapServers(), container);
+        }
+        return startInProcess(LocalRedis.freePort());
+    }
+
+    /** Always an in-process broker on {@code port}, so a test can stop it and start another on the same port. */
+    public static LocalKafka startInProcess(int port) {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, TOPIC);
+        broker.kafkaPorts(port);
+        broker.brokerProperty("auto.create.topics.enable", "true");
+        broker.afterPropertiesSet();
+        log.info("In-process Kafka broker started at {}", broker.getBrokersAsString());
+        return new LocalKafka(broker.getBrokersAsString(), broker::destroy);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        try {
+            broker.close();
+        }
+        catch (Exception e) {
+            log.warn("Could not stop Kafka cleanly: {}", e.toString());
+        }
+    }
+}
