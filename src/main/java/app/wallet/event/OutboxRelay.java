@@ -83,6 +83,7 @@ public class OutboxRelay implements SmartLifecycle {
             loops.add(relay(partition).subscribe());
         }
         loops.add(Flux.interval(Duration.ZERO, settings.backlogInterval())
+                .onBackpressureDrop()
                 .concatMap(tick -> measureBacklog())
                 .subscribe(backlog::set));
         running = loops;
@@ -91,11 +92,7 @@ public class OutboxRelay implements SmartLifecycle {
 
     @Override
     public void stop(Runnable callback) {
-        Disposable loops = running;
-        running = null;
-        if (loops != null) {
-            loops.dispose();
-        }
+        abandon();
         Flux.range(0, keys.partitions())
                 .flatMap(partition -> redis.execute(releaseScript, List.of(lease(partition)), List.of(owner)))
                 .onErrorResume(error -> Mono.empty())
@@ -107,6 +104,15 @@ public class OutboxRelay implements SmartLifecycle {
                     callback.run();
                 })
                 .subscribe();
+    }
+
+    /** Stops relaying without releasing its leases or closing its producer, as a crashed instance would. */
+    void abandon() {
+        Disposable loops = running;
+        running = null;
+        if (loops != null) {
+            loops.dispose();
+        }
     }
 
     @Override

@@ -44,17 +44,33 @@ public final class LocalKafka implements AutoCloseable {
             log.info("Kafka container started at {}", container.getBootstrapServers());
             return new LocalKafka(container.getBootstrapServers(), container);
         }
-        return startInProcess(LocalRedis.freePort());
+        return startInProcess();
     }
 
-    /** Always an in-process broker on {@code port}, so a test can stop it and start another on the same port. */
-    public static LocalKafka startInProcess(int port) {
+    public static LocalKafka startInProcess() {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, TOPIC);
-        broker.kafkaPorts(port);
-        broker.brokerProperty("auto.create.topics.enable", "true");
         broker.afterPropertiesSet();
         log.info("In-process Kafka broker started at {}", broker.getBrokersAsString());
         return new LocalKafka(broker.getBrokersAsString(), broker::destroy);
+    }
+
+    /**
+     * An in-process broker that advertises {@code proxy}'s address, so every client connection, not only
+     * the first, passes through the proxy: cutting it makes the broker unreachable while it keeps running.
+     */
+    public static LocalKafka startBehindProxy(TcpProxy proxy) {
+        // No topic at start: creating it needs the proxy, which needs the broker's port first.
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4);
+        broker.brokerProperty("advertised.listeners", "EXTERNAL://127.0.0.1:" + proxy.port());
+        broker.afterPropertiesSet();
+        String real = broker.getBrokersAsString();
+        proxy.forwardTo(Integer.parseInt(real.substring(real.lastIndexOf(':') + 1)));
+        broker.addTopics(TOPIC);
+        log.info("In-process Kafka broker at {}, reached through 127.0.0.1:{}", real, proxy.port());
+        return new LocalKafka("127.0.0.1:" + proxy.port(), () -> {
+            proxy.close();
+            broker.destroy();
+        });
     }
 
     public String bootstrapServers() {

@@ -1,0 +1,210 @@
+package app.wallet.event;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import app.wallet.config.WalletProperties;
+import app.wallet.store.LuaScript;
+import app.wallet.store.WalletKeys;
+import app.wallet.support.KafkaEvents;
+import app.wallet.support.LocalKafka;
+import app.wallet.support.LocalRedis;
+import app.wallet.support.TcpProxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The relay under failure, with its own Redis and broker: relays are made here, so the test decides when
+ * one dies, and the broker is reached through a proxy the test cuts to take Kafka away.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "wallet.outbox.relay-enabled=false")
+class OutboxRelayTest {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxRelayTest.class);
+    private static final LocalRedis REDIS = LocalRedis.startProcess();
+    private static final TcpProxy KAFKA_PROXY = new TcpProxy(LocalRedis.freePort());
+    private static final LocalKafka KAFKA = LocalKafka.startBehindProxy(KAFKA_PROXY);
+
+    @LocalServerPort
+    private int port;
+    @Autowired
+    private ReactiveStringRedisTemplate redis;
+    @Autowired
+    private WalletKeys keys;
+    @Autowired
+    private JsonMapper json;
+    @Autowired
+    private WalletProperties properties;
+    @Autowired
+    private LuaScript outboxLeaseScript;
+    @Autowired
+    private LuaScript outboxAckScript;
+    @Autowired
+    private LuaScript outboxReleaseScript;
+
+    private final List<OutboxRelay> relays = Collections.synchronizedList(new ArrayList<>());
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        registry.add("spring.data.redis.host", REDIS::host);
+        registry.add("spring.data.redis.port", REDIS::port);
+        registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
+    }
+
+    @AfterAll
+    static void stopServers() {
+        KAFKA.close();
+        REDIS.close();
+    }
+
+    @Test
+    void aRelayKilledMidStreamLosesNoEventAndRepeatsOnlyWithTheSameEventId() {
+        OutboxRelay first = relay();
+        OutboxRelay second = relay();
+        first.start();
+        second.start();
+        List<String> users = users("failover", 5);
+
+        try (KafkaEvents events = new KafkaEvents(KAFKA.bootstrapServers())) {
+            var changes = credits(users, 300, 20).subscribe();
+            events.await(Set.copyOf(users), received -> received.size() >= 60, Duration.ofSeconds(30));
+            first.abandon();
+            OutboxRelay restarted = relay();
+            restarted.start();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(changes::isDisposed);
+
+            List<JsonNode> received = events.await(Set.copyOf(users), all -> distinctIds(all).size() >= 300,
+                    Duration.ofSeconds(60));
+            assertThat(distinctIds(received)).hasSize(300);
+            assertRepeatsAreIdentical(received);
+            assertFirstArrivalsInVersionOrder(received);
+        }
+        finally {
+            relays.forEach(OutboxRelay::abandon);
+        }
+    }
+
+    @Test
+    void aKafkaOutageSlowsNoResponseAndLosesNoEvent() {
+        OutboxRelay relay = relay();
+        relay.start();
+        List<String> users = users("outage", 10);
+        try {
+            timedCredits(users, 500);
+            List<Long> up = timedCredits(users, 500);
+
+            KAFKA_PROXY.cut();
+            List<Long> down = timedCredits(users, 500);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() >= 500);
+            log.info("Credit latency, Kafka up:   p50 {} ms, p99 {} ms", percentile(up, 50), percentile(up, 99));
+            log.info("Credit latency, Kafka down: p50 {} ms, p99 {} ms", percentile(down, 50), percentile(down, 99));
+
+            KAFKA_PROXY.restore();
+            try (KafkaEvents events = new KafkaEvents(KAFKA.bootstrapServers())) {
+                List<JsonNode> received = events.await(Set.copyOf(users), all -> distinctIds(all).size() >= 1500,
+                        Duration.ofSeconds(90));
+                assertThat(distinctIds(received)).as("every event, those made while Kafka was down included")
+                        .hasSize(1500);
+                assertFirstArrivalsInVersionOrder(received);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() == 0);
+        }
+        finally {
+            relay.abandon();
+        }
+    }
+
+    private OutboxRelay relay() {
+        WalletProperties.Outbox settings = new WalletProperties.Outbox(true, 50, Duration.ofMillis(20),
+                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200));
+        OutboxRelay relay = new OutboxRelay(redis, keys,
+                new EventPublisher(KAFKA.bootstrapServers(), properties.kafka().topic(), json), settings,
+                outboxLeaseScript, outboxAckScript, outboxReleaseScript, new SimpleMeterRegistry());
+        relays.add(relay);
+        return relay;
+    }
+
+    private static List<String> users(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> prefix + "-" + i + "-" + System.nanoTime()).toList();
+    }
+
+    private Flux<Integer> credits(List<String> users, int count, int concurrency) {
+        WebClient web = WebClient.create("http://127.0.0.1:" + port + "/api/v1");
+        return Flux.range(0, count).flatMap(i -> web.post().uri("/wallets/{u}/credits", users.get(i % users.size()))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("amount", 1 + i))
+                .exchangeToMono(response -> Mono.just(response.statusCode().value())), concurrency)
+                .doOnNext(status -> assertThat(status).isEqualTo(200));
+    }
+
+    /** Each credit's response time in milliseconds, ten in flight at a time. */
+    private List<Long> timedCredits(List<String> users, int count) {
+        WebClient web = WebClient.create("http://127.0.0.1:" + port + "/api/v1");
+        return Flux.range(0, count).flatMap(i -> Mono.defer(() -> {
+            long start = System.nanoTime();
+            return web.post().uri("/wallets/{u}/credits", users.get(i % users.size()))
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("amount", 1 + i))
+                    .exchangeToMono(response -> Mono.just(response.statusCode().value()))
+                    .doOnNext(status -> assertThat(status).isEqualTo(200))
+                    .map(status -> (System.nanoTime() - start) / 1_000_000);
+        }), 10).collectList().block(Duration.ofSeconds(60));
+    }
+
+    private static long percentile(List<Long> values, int percentile) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, sorted.size() * percentile / 100));
+    }
+
+    private static Set<String> distinctIds(List<JsonNode> events) {
+        return events.stream().map(e -> e.get("eventId").stringValue()).collect(Collectors.toSet());
+    }
+
+    private static void assertRepeatsAreIdentical(List<JsonNode> events) {
+        Map<String, JsonNode> first = new HashMap<>();
+        for (JsonNode event : events) {
+            JsonNode earlier = first.putIfAbsent(event.get("eventId").stringValue(), event);
+            if (earlier != null) {
+                assertThat(event).as("a repeat of %s", earlier).isEqualTo(earlier);
+            }
+        }
+    }
+
+    /** Repeats aside, each user's events arrive in walletVersion order. */
+    private static void assertFirstArrivalsInVersionOrder(List<JsonNode> events) {
+        Set<String> seen = new java.util.HashSet<>();
+        Map<String, Long> lastVersion = new HashMap<>();
+        for (JsonNode event : events) {
+            if (seen.add(event.get("eventId").stringValue())) {
+                long version = event.get("walletVersion").longValue();
+                Long previous = lastVersion.put(event.get("userId").stringValue(), version);
+                assertThat(version).as("version after %s", previous).isGreaterThan(previous == null ? 0 : previous);
+            }
+        }
+    }
+}
