@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idempotencyTtl how long an idempotency record is kept
  * @param kafka where wallet events go
  * @param outbox how the outbox is relayed to Kafka
+ * @param stream how balance streams behave
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
@@ -24,7 +25,8 @@ public record WalletProperties(
         @DefaultValue("16") int partitions,
         @DefaultValue("24h") Duration idempotencyTtl,
         @DefaultValue Kafka kafka,
-        @DefaultValue Outbox outbox) {
+        @DefaultValue Outbox outbox,
+        @DefaultValue Stream stream) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -37,10 +39,17 @@ public record WalletProperties(
                 "wallet.max-amount must be between 1 and 2^53 - 1, got " + maxAmount);
         require(partitions >= 1 && partitions <= 16384, "wallet.partitions must be between 1 and 16384");
         require(idempotencyTtl.toSeconds() >= 1, "wallet.idempotency-ttl must be at least one second");
+        require(!stream.heartbeat().isNegative() && !stream.heartbeat().isZero(), "wallet.stream.heartbeat must be positive");
         require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
         require(outbox.leaseTtl().compareTo(outbox.maxBackoff()) > 0,
                 "wallet.outbox.lease-ttl must be longer than wallet.outbox.max-backoff, or leases change hands while idle");
+    }
+
+    /**
+     * @param heartbeat how often an idle stream sends a {@code : keep-alive} comment
+     */
+    public record Stream(@DefaultValue("15s") Duration heartbeat) {
     }
 
     /**

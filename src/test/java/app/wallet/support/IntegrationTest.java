@@ -2,7 +2,6 @@ package app.wallet.support;
 
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -11,12 +10,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.blockhound.BlockHound;
 
 /**
  * Base of the tests that run the whole service on a random port against the shared real Redis and Kafka. Every
  * test makes its own wallet ids, so tests never need to flush and can share one application context.
- * BlockHound fails any test in which a blocking call runs on a non-blocking thread.
+ * BlockHound ({@link BlockHoundSession}) fails any test in which a blocking call runs on a non-blocking thread.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
@@ -34,19 +32,6 @@ public abstract class IntegrationTest {
         registry.add("spring.data.redis.host", redis::host);
         registry.add("spring.data.redis.port", redis::port);
         registry.add("spring.kafka.bootstrap-servers", () -> LocalKafka.shared().bootstrapServers());
-    }
-
-    @BeforeAll
-    static void installBlockHound() {
-        // Short locks around in-memory state, never held across I/O once the service is up: Jackson's
-        // first creation of a deserializer, Spring Data's hand-out of the shared Redis connection (made
-        // at start-up by the script preloader) and Lettuce's guard of its command queue.
-        BlockHound.install(builder -> builder
-                .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
-                .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
-                        "getOrCreateSharedReactiveConnection")
-                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
-                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters"));
     }
 
     /** A client for concurrent bursts, which {@link WebTestClient} exchanges one at a time. */

@@ -1,0 +1,124 @@
+package app.wallet.stream;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+
+import app.wallet.config.WalletProperties;
+import app.wallet.store.WalletKeys;
+import app.wallet.wallet.Wallet;
+
+/**
+ * The instance's one Redis subscription to wallet changes, fanned out in memory to the streams open on
+ * this instance. The scripts publish every change themselves, so every instance sharing the Redis sees
+ * every change, and nothing in Java has to remember to notify.
+ *
+ * <p>Only users with an open stream have an entry; the last stream to close removes it.
+ */
+@Component
+public class BalanceHub implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(BalanceHub.class);
+
+    private final ReactiveRedisMessageListenerContainer container;
+    private final WalletKeys keys;
+    private final String currency;
+    private final ConcurrentHashMap<String, Watchers> watched = new ConcurrentHashMap<>();
+    private volatile @Nullable Disposable subscription;
+
+    /** A user's sink and how many streams use it; changed only inside {@code watched.compute}. */
+    private static final class Watchers {
+        final Sinks.Many<Wallet> sink = Sinks.many().multicast().directBestEffort();
+        int streams;
+    }
+
+    BalanceHub(ReactiveRedisMessageListenerContainer container, WalletKeys keys, WalletProperties properties,
+            MeterRegistry registry) {
+        this.container = container;
+        this.keys = keys;
+        this.currency = properties.currency();
+        Gauge.builder("wallet.stream.watched.users", watched, ConcurrentHashMap::size)
+                .description("Users with at least one open balance stream on this instance").register(registry);
+    }
+
+    /**
+     * The user's changes from the moment of subscription on, for as long as the subscriber stays. Every
+     * subscriber gets every change it has demand for; a slow one must bound itself (see {@link BalanceStream}).
+     */
+    public Flux<Wallet> changes(String userId) {
+        return Flux.defer(() -> {
+            Watchers watchers = watched.compute(userId, (id, existing) -> {
+                Watchers current = existing == null ? new Watchers() : existing;
+                current.streams++;
+                return current;
+            });
+            return watchers.sink.asFlux().doFinally(signal -> watched.compute(userId, (id, existing) -> {
+                if (existing == null || --existing.streams == 0) {
+                    return null;
+                }
+                return existing;
+            }));
+        });
+    }
+
+    /** Whether any stream of this user is open on this instance. */
+    public boolean isWatched(String userId) {
+        return watched.containsKey(userId);
+    }
+
+    @Override
+    public void start() {
+        List<ChannelTopic> channels = new ArrayList<>();
+        for (int partition = 0; partition < keys.partitions(); partition++) {
+            channels.add(ChannelTopic.of(keys.changes(partition)));
+        }
+        subscription = container.receive(channels.toArray(ChannelTopic[]::new))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
+                        .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())))
+                .subscribe(message -> dispatch(message.getMessage()));
+        log.info("Subscribed to wallet changes on {} channels", channels.size());
+    }
+
+    @Override
+    public void stop() {
+        Disposable current = subscription;
+        subscription = null;
+        if (current != null) {
+            current.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return subscription != null;
+    }
+
+    /** A notification is {@code userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt}. */
+    private void dispatch(String message) {
+        String[] f = message.split(" ");
+        Watchers watchers = watched.get(f[0]);
+        if (watchers == null) {
+            return;
+        }
+        Wallet wallet = new Wallet(f[0], currency, Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                Long.parseLong(f[5]), Long.parseLong(f[1]), Instant.ofEpochMilli(Long.parseLong(f[6])),
+                Instant.ofEpochMilli(Long.parseLong(f[7])));
+        watchers.sink.tryEmitNext(wallet);
+    }
+}

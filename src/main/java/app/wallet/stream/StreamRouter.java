@@ -1,0 +1,57 @@
+package app.wallet.stream;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+import app.wallet.config.WalletProperties;
+import app.wallet.wallet.WalletService;
+import app.wallet.web.PathParams;
+import app.wallet.web.ProblemResponses;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/** The route of a wallet's live balance stream. */
+@Configuration(proxyBeanMethods = false)
+class StreamRouter {
+
+    @Bean(destroyMethod = "destroy")
+    ReactiveRedisMessageListenerContainer changeListenerContainer(ReactiveRedisConnectionFactory connectionFactory) {
+        return new ReactiveRedisMessageListenerContainer(connectionFactory);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, WalletProperties properties,
+            ProblemResponses problems) {
+        return route()
+                .GET("/api/v1/wallets/{userId}/stream", request -> stream(request, wallets, hub, properties))
+                .filter(problems.asFilter())
+                .build();
+    }
+
+    /** A 404 problem for an unknown wallet comes before the stream starts, while a status can still be sent. */
+    private static Mono<ServerResponse> stream(ServerRequest request, WalletService wallets, BalanceHub hub,
+            WalletProperties properties) {
+        String userId = PathParams.userId(request);
+        long lastEventId = lastEventId(request);
+        return wallets.find(userId).flatMap(exists -> ServerResponse.ok()
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .body(BodyInserters.fromServerSentEvents(BalanceStream.events(hub.changes(userId), wallets.find(userId),
+                        lastEventId, properties.stream().heartbeat()))));
+    }
+
+    /** A malformed Last-Event-ID is treated as none: the client then simply gets the current state. */
+    private static long lastEventId(ServerRequest request) {
+        String value = request.headers().firstHeader("Last-Event-ID");
+        return value != null && value.matches("\\d{1,18}") ? Long.parseLong(value) : 0;
+    }
+}

@@ -1,0 +1,28 @@
+package app.wallet.support;
+
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound once, before any test starts a thread: any blocking call on a non-blocking thread
+ * (Netty event loops, Reactor's parallel workers) then fails the test that made it. Installing it later,
+ * while scheduler threads are already parked, corrupts their locks.
+ */
+public class BlockHoundSession implements LauncherSessionListener {
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        // Short locks around in-memory state, never held across I/O once the service is up: Jackson's
+        // first creation of a deserializer, Spring Data's hand-out of the shared Redis connection (made
+        // at start-up) and Lettuce's guard of its command queue.
+        BlockHound.install(builder -> builder
+                .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
+                .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+                        "getOrCreateSharedReactiveConnection")
+                .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
+                        "getConnection")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters"));
+    }
+}
