@@ -82,6 +82,12 @@ public class BalanceHub implements SmartLifecycle {
         return watched.containsKey(userId);
     }
 
+    /** How many streams of this user are open on this instance. */
+    public int streams(String userId) {
+        Watchers watchers = watched.get(userId);
+        return watchers == null ? 0 : watchers.streams;
+    }
+
     @Override
     public void start() {
         List<ChannelTopic> channels = new ArrayList<>();
