@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kafka where wallet events go
  * @param outbox how the outbox is relayed to Kafka
  * @param stream how balance streams behave
+ * @param audit when the consistency audit runs
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
@@ -26,7 +27,8 @@ public record WalletProperties(
         @DefaultValue("24h") Duration idempotencyTtl,
         @DefaultValue Kafka kafka,
         @DefaultValue Outbox outbox,
-        @DefaultValue Stream stream) {
+        @DefaultValue Stream stream,
+        @DefaultValue Audit audit) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -40,10 +42,18 @@ public record WalletProperties(
         require(partitions >= 1 && partitions <= 16384, "wallet.partitions must be between 1 and 16384");
         require(idempotencyTtl.toSeconds() >= 1, "wallet.idempotency-ttl must be at least one second");
         require(!stream.heartbeat().isNegative() && !stream.heartbeat().isZero(), "wallet.stream.heartbeat must be positive");
+        require(audit.interval().toSeconds() >= 1, "wallet.audit.interval must be at least one second");
         require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
         require(outbox.leaseTtl().compareTo(outbox.maxBackoff()) > 0,
                 "wallet.outbox.lease-ttl must be longer than wallet.outbox.max-backoff, or leases change hands while idle");
+    }
+
+    /**
+     * @param enabled whether the audit runs on its own; {@code POST /api/v1/admin/audit} works either way
+     * @param interval time between two passes
+     */
+    public record Audit(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration interval) {
     }
 
     /**

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
@@ -36,11 +37,12 @@ public class BalanceHub implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(BalanceHub.class);
 
-    private final ReactiveRedisMessageListenerContainer container;
+    private final ReactiveRedisConnectionFactory connectionFactory;
     private final WalletKeys keys;
     private final String currency;
     private final ConcurrentHashMap<String, Watchers> watched = new ConcurrentHashMap<>();
     private volatile @Nullable Disposable subscription;
+    private volatile @Nullable ReactiveRedisMessageListenerContainer container;
 
     /** A user's sink and how many streams use it; changed only inside {@code watched.compute}. */
     private static final class Watchers {
@@ -48,9 +50,9 @@ public class BalanceHub implements SmartLifecycle {
         int streams;
     }
 
-    BalanceHub(ReactiveRedisMessageListenerContainer container, WalletKeys keys, WalletProperties properties,
+    BalanceHub(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys, WalletProperties properties,
             MeterRegistry registry) {
-        this.container = container;
+        this.connectionFactory = connectionFactory;
         this.keys = keys;
         this.currency = properties.currency();
         Gauge.builder("wallet.stream.watched.users", watched, ConcurrentHashMap::size)
@@ -94,7 +96,10 @@ public class BalanceHub implements SmartLifecycle {
         for (int partition = 0; partition < keys.partitions(); partition++) {
             channels.add(ChannelTopic.of(keys.changes(partition)));
         }
-        subscription = container.receive(channels.toArray(ChannelTopic[]::new))
+        // A container per start: it holds its own connection, which a stop of the connection factory closes.
+        ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
+        container = listener;
+        subscription = listener.receive(channels.toArray(ChannelTopic[]::new))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())))
                 .subscribe(message -> dispatch(message.getMessage()));
@@ -107,6 +112,11 @@ public class BalanceHub implements SmartLifecycle {
         subscription = null;
         if (current != null) {
             current.dispose();
+        }
+        ReactiveRedisMessageListenerContainer listener = container;
+        container = null;
+        if (listener != null) {
+            listener.destroyLater().subscribe();
         }
     }
 

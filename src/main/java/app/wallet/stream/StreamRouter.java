@@ -2,8 +2,6 @@ package app.wallet.stream;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -21,11 +19,6 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 /** The route of a wallet's live balance stream. */
 @Configuration(proxyBeanMethods = false)
 class StreamRouter {
-
-    @Bean(destroyMethod = "destroy")
-    ReactiveRedisMessageListenerContainer changeListenerContainer(ReactiveRedisConnectionFactory connectionFactory) {
-        return new ReactiveRedisMessageListenerContainer(connectionFactory);
-    }
 
     @Bean
     RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, WalletProperties properties,

@@ -1,0 +1,103 @@
+package app.wallet.audit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import app.wallet.ledger.LedgerEntry;
+import app.wallet.metrics.WalletMetrics;
+import app.wallet.store.WalletKeys;
+
+/**
+ * Walks every wallet with SCAN (never KEYS, so Redis is not stalled) and checks its invariants against its
+ * ledger and withdrawals. The reads of one wallet are not atomic, so they are bracketed by its version:
+ * if the version moved during the reads, the wallet changed under the audit and is read again.
+ */
+@Service
+public class ConsistencyAuditor {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsistencyAuditor.class);
+    private static final int REPORTED_FAILURES = 100;
+
+    private final ReactiveStringRedisTemplate redis;
+    private final WalletKeys keys;
+    private final WalletMetrics metrics;
+    private final Clock clock;
+
+    ConsistencyAuditor(ReactiveStringRedisTemplate redis, WalletKeys keys, WalletMetrics metrics, Clock clock) {
+        this.redis = redis;
+        this.keys = keys;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public Mono<AuditReport> audit() {
+        return Mono.defer(() -> {
+            Instant startedAt = clock.instant();
+            AtomicLong checked = new AtomicLong();
+            AtomicLong failures = new AtomicLong();
+            ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
+            return redis.scan(ScanOptions.scanOptions().match(keys.walletPattern()).count(500).build())
+                    .map(keys::userIdOfWalletKey)
+                    .flatMap(userId -> check(userId).doOnNext(violations -> {
+                        checked.incrementAndGet();
+                        if (!violations.isEmpty()) {
+                            failures.incrementAndGet();
+                            metrics.consistencyFailure();
+                            log.error("Wallet {} is inconsistent: {}", userId, String.join("; ", violations));
+                            if (failed.size() < REPORTED_FAILURES) {
+                                failed.add(userId);
+                            }
+                        }
+                    }), 4)
+                    .then(Mono.fromSupplier(() -> new AuditReport(checked.get(), failures.get(), List.copyOf(failed),
+                            startedAt, clock.instant())))
+                    .doOnNext(report -> log.info("Audit checked {} wallets, {} inconsistent", report.walletsChecked(),
+                            report.failures()));
+        });
+    }
+
+    /** What is wrong with one wallet, read consistently. */
+    public Mono<List<String>> check(String userId) {
+        return Mono.defer(() -> read(userId))
+                .retryWhen(Retry.backoff(10, Duration.ofMillis(5)).filter(ChangedDuringRead.class::isInstance));
+    }
+
+    private Mono<List<String>> read(String userId) {
+        Mono<Map<String, String>> wallet = redis.<String, String>opsForHash().entries(keys.wallet(userId))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        Mono<List<LedgerEntry>> ledger = redis.opsForStream().range(keys.ledger(userId), Range.unbounded())
+                .map(record -> LedgerEntry.of(record.getValue()))
+                .collectList();
+        Mono<Long> pendingWithdrawals = redis.opsForZSet().range(keys.withdrawals(userId, "PENDING"), Range.unbounded())
+                .concatMap(id -> redis.<String, String>opsForHash().get(keys.withdrawal(userId, id), "amount"))
+                .map(Long::parseLong)
+                .reduce(0L, Long::sum);
+        Mono<String> versionAfter = redis.<String, String>opsForHash().get(keys.wallet(userId), "version");
+        return wallet.flatMap(hash -> Mono.zip(ledger, pendingWithdrawals)
+                .flatMap(reads -> versionAfter.flatMap(version -> version.equals(hash.get("version"))
+                        ? Mono.just(WalletAudit.violations(hash, reads.getT1(), reads.getT2()))
+                        : Mono.error(new ChangedDuringRead()))));
+    }
+
+    /** The wallet's version moved while it was being read. */
+    private static final class ChangedDuringRead extends RuntimeException {
+        ChangedDuringRead() {
+            super(null, null, false, false);
+        }
+    }
+}

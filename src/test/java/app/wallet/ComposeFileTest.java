@@ -1,0 +1,109 @@
+package app.wallet;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.yaml.snakeyaml.Yaml;
+
+import app.wallet.config.WalletProperties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * compose.yaml cannot run without Docker; this checks its structure, and that every variable it gives the
+ * service is one the service reads and binds.
+ */
+class ComposeFileTest {
+
+    /** Spring properties the service reads besides {@code wallet.*}. */
+    private static final List<String> SPRING_PROPERTIES = List.of("spring.data.redis.host", "spring.data.redis.port",
+            "spring.data.redis.password", "spring.data.redis.username", "spring.data.redis.database",
+            "spring.data.redis.timeout", "spring.kafka.bootstrap-servers", "server.port");
+
+    private static Map<String, Map<String, Object>> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void read() throws IOException {
+        try (Reader reader = Files.newBufferedReader(Path.of("compose.yaml"))) {
+            services = (Map<String, Map<String, Object>>) new Yaml().<Map<String, Object>>load(reader).get("services");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void redisIsSevenOrLaterWithAnAppendOnlyFileSyncedEverySecond() {
+        Map<String, Object> redis = services.get("redis");
+        String tag = redis.get("image").toString().replaceAll(".*:", "");
+        assertThat(Integer.parseInt(tag.replaceAll("\\..*", ""))).isGreaterThanOrEqualTo(7);
+        assertThat(String.join(" ", (List<String>) redis.get("command")))
+                .contains("--appendonly yes").contains("--appendfsync everysec");
+    }
+
+    @Test
+    void kafkaIsOneKraftNodeWithoutZooKeeper() {
+        Map<String, String> env = environment("kafka");
+        assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("broker").contains("controller");
+        assertThat(env).doesNotContainKey("KAFKA_ZOOKEEPER_CONNECT");
+    }
+
+    @Test
+    void theServiceIsBuiltFromThisRepositoryAndWiredToBoth() {
+        Map<String, Object> wallet = services.get("wallet");
+        assertThat(wallet).containsKey("build");
+        assertThat(environment("wallet")).containsEntry("SPRING_DATA_REDIS_HOST", "redis")
+                .containsEntry("SPRING_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+    }
+
+    @Test
+    void everyVariableGivenToTheServiceIsOneItReadsAndBinds() {
+        Map<String, String> env = environment("wallet");
+        Set<String> known = new HashSet<>();
+        SPRING_PROPERTIES.forEach(property -> known.add(envName(property)));
+        addWalletProperties("wallet", WalletProperties.class, known);
+        assertThat(known).containsAll(env.keySet());
+
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource("compose", Map.copyOf(env)));
+        Binder binder = new Binder(ConfigurationPropertySources.from(environment.getPropertySources()));
+        WalletProperties properties = binder.bind("wallet", WalletProperties.class).get();
+        assertThat(properties.kafka().topic()).isEqualTo(env.get("WALLET_KAFKA_TOPIC"));
+        assertThat(properties.partitions()).isEqualTo(Integer.parseInt(env.get("WALLET_PARTITIONS")));
+        assertThat(binder.bind("spring.data.redis.host", String.class).get()).isEqualTo("redis");
+    }
+
+    /** Spring's rule for environment variables: upper case, dots to underscores, dashes dropped. */
+    private static String envName(String property) {
+        return property.replace(".", "_").replace("-", "").toUpperCase();
+    }
+
+    private static void addWalletProperties(String prefix, Class<?> type, Set<String> known) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            String name = prefix + "." + component.getName().replaceAll("([A-Z])", "-$1").toLowerCase();
+            if (component.getType().isRecord()) {
+                addWalletProperties(name, component.getType(), known);
+            }
+            else {
+                known.add(envName(name));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> environment(String service) {
+        return (Map<String, String>) services.get(service).get("environment");
+    }
+}
