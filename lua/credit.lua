@@ -21,8 +21,8 @@
         -3 limit exceeded: balance or totalEarnings would pass ARGV[8]; nothing changed
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
+  Loaded after _common.lua, which provides rcall, recorded, remember and announce.
 ]]
-local rcall = redis.call
 local walletKey, ledgerKey, outboxKey, idemKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local userId = ARGV[1]
 local amount = tonumber(ARGV[2])
@@ -34,22 +34,11 @@ local idemTtl = tonumber(ARGV[7])
 local maxValue = tonumber(ARGV[8])
 local channel = ARGV[9]
 
-if idemKey then
-  local recorded = rcall('HMGET', idemKey, 'fingerprint', 'result')
-  if recorded[1] then
-    if recorded[1] ~= fingerprint then return {-6, 0} end
-    local result = cmsgpack.unpack(recorded[2])
-    result[2] = 1
-    return result
-  end
-end
+local replay = recorded(idemKey, fingerprint)
+if replay then return replay end
 
 local function finish(result)
-  if idemKey then
-    rcall('HSET', idemKey, 'fingerprint', fingerprint, 'result', cmsgpack.pack(result))
-    rcall('EXPIRE', idemKey, idemTtl)
-  end
-  return result
+  return remember(idemKey, fingerprint, idemTtl, result)
 end
 
 local w = rcall('HMGET', walletKey, 'balance', 'pending', 'totalEarnings', 'totalWithdrawn', 'version', 'createdAt', 'updatedAt')
@@ -74,12 +63,10 @@ earnings = rcall('HINCRBY', walletKey, 'totalEarnings', amount)
 local version = rcall('HINCRBY', walletKey, 'version', 1)
 rcall('HSET', walletKey, 'updatedAt', now)
 
-rcall('XADD', ledgerKey, '*', 'id', eventId, 'type', 'CREDIT', 'amount', amount, 'withdrawalId', '',
-  'reference', reference, 'balanceAfter', balance, 'pendingAfter', pending, 'version', version, 'at', now)
-rcall('XADD', outboxKey, '*', 'eventId', eventId, 'type', 'WALLET_CREDITED', 'userId', userId,
-  'amount', amount, 'withdrawalId', '', 'walletVersion', version, 'balance', balance, 'pending', pending,
-  'totalEarnings', earnings, 'totalWithdrawn', withdrawn, 'occurredAt', now)
-rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d',
-  userId, version, balance, pending, earnings, withdrawn, createdAt, now))
+announce(ledgerKey, outboxKey, channel, {eventId = eventId,
+  ledgerType = 'CREDIT', eventType = 'WALLET_CREDITED',
+  userId = userId, amount = amount, withdrawalId = '', reference = reference, balance = balance,
+  pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
+  createdAt = createdAt, now = now})
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now})

@@ -25,8 +25,8 @@
         -2 insufficient balance: wallet fields as they are, no withdrawal fields
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
+  Loaded after _common.lua, which provides rcall, recorded, remember and announce.
 ]]
-local rcall = redis.call
 local walletKey, withdrawalKey, allIndexKey, pendingIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ledgerKey, outboxKey, idemKey = KEYS[5], KEYS[6], KEYS[7]
 local userId = ARGV[1]
@@ -38,22 +38,11 @@ local fingerprint = ARGV[6]
 local idemTtl = tonumber(ARGV[7])
 local channel = ARGV[8]
 
-if idemKey then
-  local recorded = rcall('HMGET', idemKey, 'fingerprint', 'result')
-  if recorded[1] then
-    if recorded[1] ~= fingerprint then return {-6, 0} end
-    local result = cmsgpack.unpack(recorded[2])
-    result[2] = 1
-    return result
-  end
-end
+local replay = recorded(idemKey, fingerprint)
+if replay then return replay end
 
 local function finish(result)
-  if idemKey then
-    rcall('HSET', idemKey, 'fingerprint', fingerprint, 'result', cmsgpack.pack(result))
-    rcall('EXPIRE', idemKey, idemTtl)
-  end
-  return result
+  return remember(idemKey, fingerprint, idemTtl, result)
 end
 
 local w = rcall('HMGET', walletKey, 'balance', 'pending', 'totalEarnings', 'totalWithdrawn', 'version', 'createdAt', 'updatedAt')
@@ -78,14 +67,11 @@ rcall('HSET', withdrawalKey, 'id', withdrawalId, 'userId', userId, 'amount', amo
 rcall('ZADD', allIndexKey, 0, withdrawalId)
 rcall('ZADD', pendingIndexKey, 0, withdrawalId)
 
-rcall('XADD', ledgerKey, '*', 'id', eventId, 'type', 'WITHDRAWAL_REQUESTED', 'amount', amount,
-  'withdrawalId', withdrawalId, 'reference', '', 'balanceAfter', balance, 'pendingAfter', pending,
-  'version', version, 'at', now)
-rcall('XADD', outboxKey, '*', 'eventId', eventId, 'type', 'WITHDRAWAL_REQUESTED', 'userId', userId,
-  'amount', amount, 'withdrawalId', withdrawalId, 'walletVersion', version, 'balance', balance,
-  'pending', pending, 'totalEarnings', earnings, 'totalWithdrawn', withdrawn, 'occurredAt', now)
-rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d',
-  userId, version, balance, pending, earnings, withdrawn, createdAt, now))
+announce(ledgerKey, outboxKey, channel, {eventId = eventId,
+  ledgerType = 'WITHDRAWAL_REQUESTED', eventType = 'WITHDRAWAL_REQUESTED',
+  userId = userId, amount = amount, withdrawalId = withdrawalId, reference = '', balance = balance,
+  pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
+  createdAt = createdAt, now = now})
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now,
   withdrawalId, amount, 'PENDING', now, '', ''})

@@ -14,24 +14,27 @@ import app.wallet.store.WalletKeys;
 @Configuration(proxyBeanMethods = false)
 class RedisScriptsConfiguration {
 
+    /** Helpers every money script is loaded with. */
+    private static final String MONEY_HELPERS = "_common";
+
     @Bean
     LuaScript creditScript() {
-        return LuaScript.load("credit");
+        return LuaScript.load("credit", MONEY_HELPERS);
     }
 
     @Bean
     LuaScript withdrawScript() {
-        return LuaScript.load("withdraw");
+        return LuaScript.load("withdraw", MONEY_HELPERS);
     }
 
     @Bean
     LuaScript approveScript() {
-        return LuaScript.load("approve");
+        return LuaScript.load("approve", MONEY_HELPERS);
     }
 
     @Bean
     LuaScript rejectScript() {
-        return LuaScript.load("reject");
+        return LuaScript.load("reject", MONEY_HELPERS);
     }
 
     @Bean

@@ -19,12 +19,21 @@ import org.springframework.data.redis.core.script.RedisScript;
 public record LuaScript(String name, String text, String sha1) implements RedisScript<List> {
 
     /**
-     * The script {@code lua/<name>.lua} from the classpath. Read once, at start-up: a script built from a
-     * resource would re-read the file for its SHA-1, blocking file I/O on the request path.
+     * The script {@code lua/<name>.lua} from the classpath, after the helper files it uses (Redis runs
+     * one text per script, so shared helpers are prepended). Read once, at start-up: a script built from
+     * a resource would re-read the file for its SHA-1, blocking file I/O on the request path.
      */
-    public static LuaScript load(String name) {
+    public static LuaScript load(String name, String... helpers) {
+        StringBuilder text = new StringBuilder();
+        for (String helper : helpers) {
+            text.append(read(helper)).append('\n');
+        }
+        return of(name, text.append(read(name)).toString());
+    }
+
+    private static String read(String name) {
         try {
-            return of(name, new ClassPathResource("lua/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8));
+            return new ClassPathResource("lua/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Missing Lua script " + name, e);

@@ -9,11 +9,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import reactor.test.StepVerifier;
 
 import app.wallet.support.LocalRedis;
@@ -190,8 +188,7 @@ class LuaScriptsTest {
     }
 
     private static List<Object> eval(String name, List<String> keys, List<String> args) {
-        RedisScript<List> script = RedisScript.of(new ClassPathResource("lua/" + name + ".lua"), List.class);
-        return (List<Object>) redis.execute(script, keys, args).next().block(TIMEOUT);
+        return (List<Object>) redis.execute(LuaScript.load(name, "_common"), keys, args).next().block(TIMEOUT);
     }
 
     private static Map<String, String> hash(String key) {
