@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import app.wallet.store.LuaScript;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
+
+import app.wallet.store.LuaScript;
 
 /**
  * Loads every script into Redis once the service is ready, so a cold burst of requests runs EVALSHA

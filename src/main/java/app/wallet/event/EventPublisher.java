@@ -1,5 +1,6 @@
 package app.wallet.event;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ public class EventPublisher implements AutoCloseable {
                 .collectList()
                 .map(results -> {
                     Boolean[] acknowledged = new Boolean[events.size()];
-                    java.util.Arrays.fill(acknowledged, false);
+                    Arrays.fill(acknowledged, false);
                     results.forEach(result -> acknowledged[result.correlationMetadata()] = result.exception() == null);
                     return List.of(acknowledged);
                 });

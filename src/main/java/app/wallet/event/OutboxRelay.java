@@ -2,6 +2,7 @@ package app.wallet.event;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -183,7 +184,7 @@ public class OutboxRelay implements SmartLifecycle {
             if (prefix == 0) {
                 return outcome;
             }
-            List<String> args = new java.util.ArrayList<>(prefix + 1);
+            List<String> args = new ArrayList<>(prefix + 1);
             args.add(owner);
             entries.subList(0, prefix).forEach(entry -> args.add(entry.getId().getValue()));
             return redis.execute(ackScript, List.of(lease(partition), keys.outbox(partition)), args)

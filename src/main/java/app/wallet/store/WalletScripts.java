@@ -3,7 +3,6 @@ package app.wallet.store;
 import java.util.List;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 

@@ -7,13 +7,13 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import app.wallet.store.LuaScript;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.metrics.WalletMetrics;
 import app.wallet.store.Applied;
+import app.wallet.store.LuaScript;
 import app.wallet.store.ScriptReply;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
