@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Ledger {
 
     /** A withdrawal answered 201 whose id can later be approved or rejected. */
-    record PendingWithdrawal(String walletId, String id) {}
+    record PendingWithdrawal(String walletId, String id, long amount) {}
 
     final String simulation;
     final List<String> walletIds;
@@ -61,8 +61,14 @@ final class Ledger {
 
     private final AtomicInteger walletsChecked = new AtomicInteger();
     private final AtomicInteger pendingListsChecked = new AtomicInteger();
-    private final AtomicInteger violations = new AtomicInteger();
-    private final List<String> violationMessages = Collections.synchronizedList(new ArrayList<>());
+    /** Broken snapshots seen during the load (in responses and stream events). */
+    private final AtomicInteger loadViolations = new AtomicInteger();
+    /** Wallets the final check found wrong (pending-list mismatches included). */
+    private final AtomicInteger finalViolations = new AtomicInteger();
+    private final List<String> loadViolationMessages = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> finalViolationMessages = Collections.synchronizedList(new ArrayList<>());
+
+    private static final int MESSAGES_KEPT = 10;
 
     Ledger(String simulation, String runId, String tag, int wallets) {
         if (wallets < 1) {
@@ -98,7 +104,7 @@ final class Ledger {
         of(requested, walletId).addAndGet(amount);
         withdrawals.incrementAndGet();
         if (offerForProcessing && withdrawalId != null) {
-            pendingPool.offer(new PendingWithdrawal(walletId, withdrawalId));
+            pendingPool.offer(new PendingWithdrawal(walletId, withdrawalId, amount));
         }
     }
 
@@ -114,20 +120,29 @@ final class Ledger {
 
     void streamViolation(String walletId, String message) {
         of(streamViolations, walletId).incrementAndGet();
-        violation("stream of " + walletId + ": " + message);
+        loadViolation("stream of " + walletId + ": " + message);
     }
 
-    private String violation(String message) {
-        violations.incrementAndGet();
-        if (violationMessages.size() < 50) {
-            violationMessages.add(message);
+    private void loadViolation(String message) {
+        int n = loadViolations.incrementAndGet();
+        if (n <= MESSAGES_KEPT) {
+            loadViolationMessages.add(message);
+            System.err.println("[" + simulation + "] VIOLATION during load: " + message);
+        } else if (n == MESSAGES_KEPT + 1) {
+            System.err.println("[" + simulation + "] more violations during load: counted, not printed");
         }
-        System.err.println("[" + simulation + "] VIOLATION " + message);
+    }
+
+    private String finalViolation(String message) {
+        finalViolations.incrementAndGet();
+        finalViolationMessages.add(message);
+        System.err.println("[" + simulation + "] VIOLATION in final check: " + message);
         return message;
     }
 
+    /** Violations of every kind: the run has failed when this is not 0. */
     int violations() {
-        return violations.get();
+        return loadViolations.get() + finalViolations.get();
     }
 
     /**
@@ -160,10 +175,18 @@ final class Ledger {
         return problems.isEmpty() ? "ok" : String.join("; ", problems);
     }
 
-    /** A snapshot seen in a response during the load: counted as a violation when it is broken. */
-    String snapshotVerdict(String where, List<Object> fields) {
+    /**
+     * A snapshot seen in a response or stream event during the load. A broken one is counted and
+     * printed with its numbers; the check fails with the same text, numbers left out, so that the
+     * report's error table groups them.
+     */
+    String snapshotVerdict(String where, String walletId, List<Object> fields) {
         String problem = snapshotProblem(fields);
-        return "ok".equals(problem) ? problem : violation(where + ": " + problem);
+        if ("ok".equals(problem)) {
+            return problem;
+        }
+        loadViolation(where + " " + walletId + ": " + problem);
+        return "broken wallet " + walletId + " in " + where + ": " + problem.replaceAll("-?\\d+", "N");
     }
 
     /**
@@ -205,7 +228,7 @@ final class Ledger {
         if (problems.isEmpty()) {
             return "ok";
         }
-        return violation(walletId + ": " + String.join("; ", problems));
+        return finalViolation(walletId + ": " + String.join("; ", problems));
     }
 
     /**
@@ -216,14 +239,14 @@ final class Ledger {
      */
     String pendingPageVerdict(String walletId, Long pending, Long listedBefore, Map<String, Object> page) {
         if (pending == null || listedBefore == null || page == null) {
-            return violation(walletId + ": pending list check without a wallet read before it");
+            return finalViolation(walletId + ": pending list check without a wallet read before it");
         }
         long listed = listedBefore + sumOf(page.get("amounts"));
         Object statuses = page.get("statuses");
         if (statuses instanceof List<?> list) {
             for (Object s : list) {
                 if (!"PENDING".equals(s)) {
-                    return violation(walletId + ": a withdrawal listed with status=PENDING is " + s);
+                    return finalViolation(walletId + ": a withdrawal listed with status=PENDING is " + s);
                 }
             }
         }
@@ -232,7 +255,7 @@ final class Ledger {
         }
         pendingListsChecked.incrementAndGet();
         return listed == pending ? "ok"
-                : violation(walletId + ": PENDING withdrawals add up to " + listed + " but pending is " + pending);
+                : finalViolation(walletId + ": PENDING withdrawals add up to " + listed + " but pending is " + pending);
     }
 
     static long sumOf(Object amounts) {
@@ -251,9 +274,11 @@ final class Ledger {
         StringBuilder sb = new StringBuilder();
         sb.append("[").append(simulation).append("] conservation check: ")
                 .append(walletsChecked.get()).append("/").append(walletIds.size()).append(" wallets checked, ")
-                .append(pendingListsChecked.get()).append(" pending lists checked, violations = ").append(violations.get());
+                .append(pendingListsChecked.get()).append(" pending lists checked, violations = ").append(violations())
+                .append(" (final check: ").append(finalViolations.get())
+                .append(", during load: ").append(loadViolations.get()).append(")");
         if (walletsChecked.get() < walletIds.size()) {
-            sb.append("  (NOT ALL WALLETS CHECKED: see failed requests)");
+            sb.append("  NOT ALL WALLETS CHECKED: see the failed requests");
         }
         sb.append("\n  acknowledged: ").append(credits.get()).append(" credits, ")
                 .append(withdrawals.get()).append(" withdrawals (201), ")
@@ -262,7 +287,7 @@ final class Ledger {
                 .append(rejections.get()).append(" rejections, ")
                 .append(notPending.get()).append(" withdrawal-not-pending (409), ")
                 .append(replays.get()).append(" idempotent replays, ")
-                .append(streamMessages.get()).append(" stream events");
+                .append(streamMessages.get()).append(" stream events checked");
         for (String walletId : walletIds) {
             sb.append("\n  ").append(walletId)
                     .append(": credited ").append(get(credited, walletId))
@@ -270,10 +295,19 @@ final class Ledger {
                     .append(", approved ").append(get(approved, walletId))
                     .append(", rejected ").append(get(rejected, walletId));
         }
-        synchronized (violationMessages) {
-            for (String message : violationMessages) {
-                sb.append("\n  VIOLATION ").append(message);
+        synchronized (finalViolationMessages) {
+            for (String message : finalViolationMessages) {
+                sb.append("\n  VIOLATION in final check: ").append(message);
             }
+        }
+        synchronized (loadViolationMessages) {
+            for (String message : loadViolationMessages) {
+                sb.append("\n  VIOLATION during load: ").append(message);
+            }
+        }
+        if (loadViolations.get() > loadViolationMessages.size()) {
+            sb.append("\n  ... and ").append(loadViolations.get() - loadViolationMessages.size())
+                    .append(" more during load");
         }
         return sb.toString();
     }
