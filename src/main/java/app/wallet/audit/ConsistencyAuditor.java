@@ -84,7 +84,7 @@ public class ConsistencyAuditor {
                 .map(record -> LedgerEntry.of(record.getValue()))
                 .collectList();
         Mono<Long> pendingWithdrawals = redis.opsForZSet().range(keys.withdrawals(userId, "PENDING"), Range.unbounded())
-                .concatMap(id -> redis.<String, String>opsForHash().get(keys.withdrawal(userId, id), "amount"))
+                .flatMap(id -> redis.<String, String>opsForHash().get(keys.withdrawal(userId, id), "amount"))
                 .map(Long::parseLong)
                 .reduce(0L, Long::sum);
         Mono<String> versionAfter = redis.<String, String>opsForHash().get(keys.wallet(userId), "version");

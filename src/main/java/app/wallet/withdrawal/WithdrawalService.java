@@ -95,8 +95,9 @@ public class WithdrawalService {
                 .flatMap(page -> {
                     boolean more = page.size() > limit;
                     List<String> shown = more ? page.subList(0, limit) : page;
+                    // All reads in flight at once (one pipelined round trip), answered in page order.
                     return Flux.fromIterable(shown)
-                            .concatMap(id -> read(userId, id))
+                            .flatMapSequential(id -> read(userId, id))
                             .collectList()
                             .map(items -> new Page<>(items, more ? shown.get(shown.size() - 1) : null));
                 });
