@@ -27,9 +27,9 @@ class EventsConfiguration {
         this.bootstrapServers = bootstrapServers;
     }
 
-    @Bean(destroyMethod = "")
+    /** Closed with the context, after the relay has stopped; the relay may start again before that. */
+    @Bean(destroyMethod = "close")
     EventPublisher eventPublisher(WalletProperties properties, JsonMapper json) {
-        // Closed by the relay once its last batch is done, not by the context before that.
         return new EventPublisher(bootstrapServers, properties.kafka().topic(), json);
     }
 

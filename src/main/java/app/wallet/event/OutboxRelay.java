@@ -100,7 +100,6 @@ public class OutboxRelay implements SmartLifecycle {
                 .then()
                 .timeout(Duration.ofSeconds(5), Mono.empty())
                 .doFinally(signal -> {
-                    publisher.close();
                     log.info("Outbox relay {} stopped", owner);
                     callback.run();
                 })
@@ -118,7 +117,7 @@ public class OutboxRelay implements SmartLifecycle {
 
     @Override
     public void stop() {
-        throw new UnsupportedOperationException("Stopped asynchronously through stop(Runnable)");
+        stop(() -> { });
     }
 
     @Override

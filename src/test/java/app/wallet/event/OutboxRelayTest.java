@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,13 @@ class OutboxRelayTest {
     private LuaScript outboxReleaseScript;
 
     private final List<OutboxRelay> relays = Collections.synchronizedList(new ArrayList<>());
+    private final List<EventPublisher> publishers = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void closePublishers() {
+        relays.forEach(OutboxRelay::abandon);
+        publishers.forEach(EventPublisher::close);
+    }
 
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
@@ -108,9 +116,6 @@ class OutboxRelayTest {
             assertRepeatsAreIdentical(received);
             assertFirstArrivalsInVersionOrder(received);
         }
-        finally {
-            relays.forEach(OutboxRelay::abandon);
-        }
     }
 
     @Test
@@ -118,36 +123,32 @@ class OutboxRelayTest {
         OutboxRelay relay = relay();
         relay.start();
         List<String> users = users("outage", 10);
-        try {
-            timedCredits(users, 500);
-            List<Long> up = timedCredits(users, 500);
+        timedCredits(users, 500);
+        List<Long> up = timedCredits(users, 500);
 
-            KAFKA_PROXY.cut();
-            List<Long> down = timedCredits(users, 500);
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() >= 500);
-            log.info("Credit latency, Kafka up:   p50 {} ms, p99 {} ms", percentile(up, 50), percentile(up, 99));
-            log.info("Credit latency, Kafka down: p50 {} ms, p99 {} ms", percentile(down, 50), percentile(down, 99));
+        KAFKA_PROXY.cut();
+        List<Long> down = timedCredits(users, 500);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() >= 500);
+        log.info("Credit latency, Kafka up:   p50 {} ms, p99 {} ms", percentile(up, 50), percentile(up, 99));
+        log.info("Credit latency, Kafka down: p50 {} ms, p99 {} ms", percentile(down, 50), percentile(down, 99));
 
-            KAFKA_PROXY.restore();
-            try (KafkaEvents events = new KafkaEvents(KAFKA.bootstrapServers())) {
-                List<JsonNode> received = events.await(Set.copyOf(users), all -> distinctIds(all).size() >= 1500,
-                        Duration.ofSeconds(90));
-                assertThat(distinctIds(received)).as("every event, those made while Kafka was down included")
-                        .hasSize(1500);
-                assertFirstArrivalsInVersionOrder(received);
-            }
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() == 0);
+        KAFKA_PROXY.restore();
+        try (KafkaEvents events = new KafkaEvents(KAFKA.bootstrapServers())) {
+            List<JsonNode> received = events.await(Set.copyOf(users), all -> distinctIds(all).size() >= 1500,
+                    Duration.ofSeconds(90));
+            assertThat(distinctIds(received)).as("every event, those made while Kafka was down included")
+                    .hasSize(1500);
+            assertFirstArrivalsInVersionOrder(received);
         }
-        finally {
-            relay.abandon();
-        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() == 0);
     }
 
     private OutboxRelay relay() {
         WalletProperties.Outbox settings = new WalletProperties.Outbox(true, 50, Duration.ofMillis(20),
                 Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200));
-        OutboxRelay relay = new OutboxRelay(redis, keys,
-                new EventPublisher(KAFKA.bootstrapServers(), properties.kafka().topic(), json), settings,
+        EventPublisher publisher = new EventPublisher(KAFKA.bootstrapServers(), properties.kafka().topic(), json);
+        publishers.add(publisher);
+        OutboxRelay relay = new OutboxRelay(redis, keys, publisher, settings,
                 outboxLeaseScript, outboxAckScript, outboxReleaseScript, new SimpleMeterRegistry());
         relays.add(relay);
         return relay;
