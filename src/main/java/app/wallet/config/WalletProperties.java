@@ -42,6 +42,7 @@ public record WalletProperties(
         require(partitions >= 1 && partitions <= 16384, "wallet.partitions must be between 1 and 16384");
         require(idempotencyTtl.toSeconds() >= 1, "wallet.idempotency-ttl must be at least one second");
         require(!stream.heartbeat().isNegative() && !stream.heartbeat().isZero(), "wallet.stream.heartbeat must be positive");
+        require(stream.resyncInterval().toMillis() >= 100, "wallet.stream.resync-interval must be at least 100ms");
         require(audit.interval().toSeconds() >= 1, "wallet.audit.interval must be at least one second");
         require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
@@ -58,8 +59,10 @@ public record WalletProperties(
 
     /**
      * @param heartbeat how often an idle stream sends a {@code : keep-alive} comment
+     * @param resyncInterval how often the wallets with open streams are read again, in case a change
+     *        notification was lost while the instance's subscription was reconnecting
      */
-    public record Stream(@DefaultValue("15s") Duration heartbeat) {
+    public record Stream(@DefaultValue("15s") Duration heartbeat, @DefaultValue("30s") Duration resyncInterval) {
     }
 
     /**

@@ -18,12 +18,14 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.store.WalletKeys;
 import app.wallet.wallet.Wallet;
+import app.wallet.wallet.WalletService;
 
 /**
  * The instance's one Redis subscription to wallet changes, fanned out in memory to the streams open on
@@ -40,6 +42,8 @@ public class BalanceHub implements SmartLifecycle {
     private final ReactiveRedisConnectionFactory connectionFactory;
     private final WalletKeys keys;
     private final String currency;
+    private final WalletService wallets;
+    private final Duration resyncInterval;
     private final ConcurrentHashMap<String, Watchers> watched = new ConcurrentHashMap<>();
     private volatile @Nullable Disposable subscription;
     private volatile @Nullable ReactiveRedisMessageListenerContainer container;
@@ -51,10 +55,12 @@ public class BalanceHub implements SmartLifecycle {
     }
 
     BalanceHub(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys, WalletProperties properties,
-            MeterRegistry registry) {
+            WalletService wallets, MeterRegistry registry) {
         this.connectionFactory = connectionFactory;
         this.keys = keys;
         this.currency = properties.currency();
+        this.wallets = wallets;
+        this.resyncInterval = properties.stream().resyncInterval();
         Gauge.builder("wallet.stream.watched.users", watched, ConcurrentHashMap::size)
                 .description("Users with at least one open balance stream on this instance").register(registry);
     }
@@ -84,12 +90,6 @@ public class BalanceHub implements SmartLifecycle {
         return watched.containsKey(userId);
     }
 
-    /** How many streams of this user are open on this instance. */
-    public int streams(String userId) {
-        Watchers watchers = watched.get(userId);
-        return watchers == null ? 0 : watchers.streams;
-    }
-
     @Override
     public void start() {
         List<ChannelTopic> channels = new ArrayList<>();
@@ -99,10 +99,19 @@ public class BalanceHub implements SmartLifecycle {
         // A container per start: it holds its own connection, which a stop of the connection factory closes.
         ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
         container = listener;
-        subscription = listener.receive(channels.toArray(ChannelTopic[]::new))
+        Flux<Wallet> notified = listener.receive(channels.toArray(ChannelTopic[]::new))
+                .map(message -> parse(message.getMessage()))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-                        .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())))
-                .subscribe(message -> dispatch(message.getMessage()));
+                        .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())));
+        // Pub/Sub drops what is published while a subscriber is disconnected. Re-reading the watched
+        // wallets now and then bounds how long a stream can miss its final state; streams drop what
+        // is not newer, so the re-reads cost no client an event.
+        Flux<Wallet> reread = Flux.interval(resyncInterval, resyncInterval)
+                .onBackpressureDrop()
+                .concatMap(tick -> Flux.fromIterable(List.copyOf(watched.keySet()))
+                        .flatMap(userId -> wallets.find(userId).onErrorResume(error -> Mono.empty()), 8), 0);
+        // One merged flux, so the sinks are only ever emitted to from one thread at a time.
+        subscription = Flux.merge(notified, reread).subscribe(this::dispatch);
         log.info("Subscribed to wallet changes on {} channels", channels.size());
     }
 
@@ -125,16 +134,18 @@ public class BalanceHub implements SmartLifecycle {
         return subscription != null;
     }
 
-    /** A notification is {@code userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt}. */
-    private void dispatch(String message) {
-        String[] f = message.split(" ");
-        Watchers watchers = watched.get(f[0]);
-        if (watchers == null) {
-            return;
+    private void dispatch(Wallet wallet) {
+        Watchers watchers = watched.get(wallet.userId());
+        if (watchers != null) {
+            watchers.sink.tryEmitNext(wallet);
         }
-        Wallet wallet = new Wallet(f[0], currency, Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+    }
+
+    /** A notification is {@code userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt}. */
+    private Wallet parse(String message) {
+        String[] f = message.split(" ");
+        return new Wallet(f[0], currency, Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
                 Long.parseLong(f[5]), Long.parseLong(f[1]), Instant.ofEpochMilli(Long.parseLong(f[6])),
                 Instant.ofEpochMilli(Long.parseLong(f[7])));
-        watchers.sink.tryEmitNext(wallet);
     }
 }

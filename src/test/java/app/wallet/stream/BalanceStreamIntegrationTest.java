@@ -10,6 +10,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -19,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.WalletApplication;
+import app.wallet.store.WalletKeys;
 import app.wallet.support.IntegrationTest;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
@@ -35,6 +37,10 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
 
     @Autowired
     private BalanceHub hub;
+    @Autowired
+    private ReactiveStringRedisTemplate redis;
+    @Autowired
+    private WalletKeys keys;
 
     @Test
     void anUnknownWalletIsAProblemBeforeAnyStream() {
@@ -75,6 +81,22 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
             assertThat(event.id()).isEqualTo(Long.toString(version(event)));
         });
         assertThat(JSON.readTree(received.get(received.size() - 1).data())).isEqualTo(wallet);
+    }
+
+    @Test
+    void aStateWhoseNotificationWasLostStillReachesTheStream() {
+        String user = newUserId();
+        new WalletApi(client).credit(user, 5);
+        List<ServerSentEvent<String>> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Disposable stream = stream(port, user, null).subscribe(received::add);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+
+        // A change whose notification never went out, as while the subscription was reconnecting.
+        redis.opsForHash().increment(keys.wallet(user), "version", 1).block(Duration.ofSeconds(5));
+
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> version(received.get(received.size() - 1)) == 2);
+        stream.dispose();
     }
 
     @Test

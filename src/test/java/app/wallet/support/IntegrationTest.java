@@ -16,7 +16,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * test makes its own wallet ids, so tests never need to flush and can share one application context.
  * BlockHound ({@link BlockHoundSession}) fails any test in which a blocking call runs on a non-blocking thread.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "wallet.stream.resync-interval=1s")
 @AutoConfigureWebTestClient
 public abstract class IntegrationTest {
 
