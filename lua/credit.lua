@@ -53,8 +53,9 @@ if balance > maxValue - amount or earnings > maxValue - amount then
     tonumber(w[5]) or 0, tonumber(w[6]) or 0, tonumber(w[7]) or 0})
 end
 
+-- A wallet exists once it has a version, as withdraw.lua sees it.
 local createdAt = tonumber(w[6])
-if not createdAt then
+if not w[5] then
   createdAt = now
   rcall('HSET', walletKey, 'createdAt', now, 'pending', 0, 'totalWithdrawn', 0)
 end

@@ -1,6 +1,7 @@
 package app.wallet.config;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.protocol.CommandType;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -45,10 +46,16 @@ class RedisScriptsConfiguration {
     /**
      * While the connection is down Lettuce would otherwise queue commands and answer only when the
      * command timeout fires; refusing at once turns an outage into an immediate 503.
+     *
+     * <p>After a reconnect Lettuce re-sends the commands that were in flight when the connection
+     * dropped. A script may already have run then, and running a money change twice would apply it
+     * twice; so scripts are never re-sent: the request fails (503) and the client retries with its
+     * Idempotency-Key, which tells it what happened.
      */
     @Bean
-    LettuceClientOptionsBuilderCustomizer rejectCommandsWhileDisconnected() {
-        return builder -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    LettuceClientOptionsBuilderCustomizer moneySafeClientOptions() {
+        return builder -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .replayFilter(command -> command.getType() == CommandType.EVALSHA || command.getType() == CommandType.EVAL);
     }
 
     /**

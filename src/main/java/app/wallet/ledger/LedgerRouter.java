@@ -28,10 +28,25 @@ class LedgerRouter {
     private static Mono<ServerResponse> transactions(LedgerService ledger, ServerRequest request) {
         String userId = PathParams.userId(request);
         int limit = PathParams.limit(request);
-        String cursor = request.queryParam("cursor").orElse(null);
-        if (cursor != null && !cursor.matches("\\d{1,20}-\\d{1,20}")) {
-            throw ApiException.invalid("cursor", "is not a cursor this service returned");
-        }
+        String cursor = request.queryParam("cursor").map(LedgerRouter::checkedCursor).orElse(null);
         return ledger.page(userId, limit, cursor).flatMap(page -> ServerResponse.ok().bodyValue(page));
+    }
+
+    /**
+     * A cursor is a stream entry id, two unsigned 64-bit numbers; {@code 0-0} precedes every entry, so
+     * Redis refuses it as an exclusive bound.
+     */
+    private static String checkedCursor(String cursor) {
+        String[] parts = cursor.split("-", -1);
+        try {
+            if (parts.length == 2 && parts[0].matches("\\d{1,20}") && parts[1].matches("\\d{1,20}")
+                    && (Long.parseUnsignedLong(parts[0]) | Long.parseUnsignedLong(parts[1])) != 0) {
+                return cursor;
+            }
+        }
+        catch (NumberFormatException e) {
+            // above 2^64 - 1: not a cursor either
+        }
+        throw ApiException.invalid("cursor", "is not a cursor this service returned");
     }
 }

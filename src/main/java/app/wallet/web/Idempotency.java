@@ -22,7 +22,7 @@ public record Idempotency(String key, String fingerprint) {
      * The request's key with the fingerprint of {@code parts}, or empty without a key. The parts are the
      * parsed values, so two bodies that differ only in spacing or field order count as the same request.
      */
-    public static Optional<Idempotency> of(ServerRequest request, Object... parts) {
+    public static Optional<Idempotency> of(ServerRequest request, @Nullable Object... parts) {
         String key = request.headers().firstHeader(HEADER);
         if (key == null) {
             return Optional.empty();
@@ -32,9 +32,15 @@ public record Idempotency(String key, String fingerprint) {
         }
         StringBuilder canonical = new StringBuilder();
         for (Object part : parts) {
-            String text = String.valueOf(part);
-            // Length-prefixed so that ("ab", "c") and ("a", "bc") never collide.
-            canonical.append(text.length()).append(':').append(text).append('|');
+            // Length-prefixed so that ("ab", "c") and ("a", "bc") never collide; an absent part has
+            // length -1, so a missing reference and the reference "null" differ.
+            if (part == null) {
+                canonical.append("-1:|");
+            }
+            else {
+                String text = part.toString();
+                canonical.append(text.length()).append(':').append(text).append('|');
+            }
         }
         return Optional.of(new Idempotency(key, Sha256.hex(canonical.toString())));
     }

@@ -100,6 +100,22 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
     }
 
     @Test
+    void eventsAreWrittenInTheContractsExactText() {
+        String user = newUserId();
+        new WalletApi(client).credit(user, 5);
+        String first = WebClient.create("http://127.0.0.1:" + port + "/api/v1").get()
+                .uri("/wallets/{u}/stream", user)
+                .exchangeToFlux(response -> {
+                    assertThat(response.headers().contentType()).hasValueSatisfying(
+                            type -> assertThat(type.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)).isTrue());
+                    return response.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class);
+                })
+                .map(buffer -> buffer.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .blockFirst(Duration.ofSeconds(10));
+        assertThat(first).startsWith("event: balance\nid: 1\ndata: {\"userId\":\"" + user + "\"").endsWith("}\n\n");
+    }
+
+    @Test
     void aClosedStreamLeavesNoSubscriptionBehind() {
         String user = newUserId();
         new WalletApi(client).credit(user, 5);
