@@ -21,6 +21,7 @@ import reactor.util.retry.Retry;
 import app.wallet.ledger.LedgerEntry;
 import app.wallet.metrics.WalletMetrics;
 import app.wallet.store.WalletKeys;
+import app.wallet.web.ProblemResponses;
 
 /**
  * Walks every wallet with SCAN (never KEYS, so Redis is not stalled) and checks its invariants against its
@@ -74,7 +75,11 @@ public class ConsistencyAuditor {
     /** What is wrong with one wallet, read consistently. */
     public Mono<List<String>> check(String userId) {
         return Mono.defer(() -> read(userId))
-                .retryWhen(Retry.backoff(10, Duration.ofMillis(5)).filter(ChangedDuringRead.class::isInstance));
+                .retryWhen(Retry.backoff(10, Duration.ofMillis(5)).filter(ChangedDuringRead.class::isInstance))
+                // A wallet that cannot even be read back (a field that is not a number, a malformed ledger
+                // entry) is the corruption the audit exists to report, not a reason to abandon the pass.
+                .onErrorResume(error -> !ProblemResponses.isRedisOutage(error),
+                        error -> Mono.just(List.of("could not be verified: " + error)));
     }
 
     private Mono<List<String>> read(String userId) {

@@ -46,6 +46,10 @@ public record WalletProperties(
         require(audit.interval().toSeconds() >= 1, "wallet.audit.interval must be at least one second");
         require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
+        require(outbox.minBackoff().toMillis() >= 1 && outbox.maxBackoff().compareTo(outbox.minBackoff()) >= 0,
+                "wallet.outbox.min-backoff must be positive and at most wallet.outbox.max-backoff");
+        require(!outbox.idleDelay().isNegative(), "wallet.outbox.idle-delay must not be negative");
+        require(outbox.backlogInterval().toMillis() >= 1, "wallet.outbox.backlog-interval must be positive");
         require(outbox.leaseTtl().compareTo(outbox.maxBackoff()) > 0,
                 "wallet.outbox.lease-ttl must be longer than wallet.outbox.max-backoff, or leases change hands while idle");
     }

@@ -53,12 +53,15 @@ public class EventPublisher implements AutoCloseable {
         this.json = json;
     }
 
-    /** Whether each event was acknowledged by Kafka, in the order given. */
+    /** Whether each event was acknowledged by Kafka, in the order given; false from the first failure on. */
     public Mono<List<Boolean>> publish(List<WalletEvent> events) {
         Flux<SenderRecord<String, byte[], Integer>> records = Flux.range(0, events.size())
                 .map(i -> SenderRecord.create(new ProducerRecord<>(topic, events.get(i).userId(),
                         json.writeValueAsBytes(events.get(i))), i));
+        // The first failure ends the batch: the records after it are not sent now, but again after it,
+        // and a broker that is down fails one record's wait instead of every record's in turn.
         return sender.send(records)
+                .takeUntil(result -> result.exception() != null)
                 .collectList()
                 .map(results -> {
                     Boolean[] acknowledged = new Boolean[events.size()];

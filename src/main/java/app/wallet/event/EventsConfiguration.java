@@ -37,9 +37,14 @@ class EventsConfiguration {
     @ConditionalOnProperty(name = "wallet.outbox.relay-enabled", matchIfMissing = true)
     OutboxRelay outboxRelay(ReactiveStringRedisTemplate redis, WalletKeys keys, EventPublisher publisher,
             WalletProperties properties, LuaScript outboxLeaseScript, LuaScript outboxAckScript,
-            LuaScript outboxReleaseScript, MeterRegistry registry) {
+            LuaScript outboxReleaseScript, OutboxMetrics metrics) {
         return new OutboxRelay(redis, keys, publisher, properties.outbox(), outboxLeaseScript, outboxAckScript,
-                outboxReleaseScript, registry);
+                outboxReleaseScript, metrics);
+    }
+
+    @Bean
+    OutboxMetrics outboxMetrics(MeterRegistry registry) {
+        return new OutboxMetrics(registry);
     }
 
     @Bean

@@ -5,11 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,14 +48,12 @@ public class OutboxRelay implements SmartLifecycle {
     private final LuaScript ackScript;
     private final LuaScript releaseScript;
     private final String owner;
-    private final AtomicLong backlog = new AtomicLong();
-    private final Counter published;
-    private final Counter failures;
+    private final OutboxMetrics metrics;
     private volatile @Nullable Disposable running;
 
     public OutboxRelay(ReactiveStringRedisTemplate redis, WalletKeys keys, EventPublisher publisher,
             WalletProperties.Outbox settings, LuaScript leaseScript, LuaScript ackScript, LuaScript releaseScript,
-            MeterRegistry registry) {
+            OutboxMetrics metrics) {
         this.redis = redis;
         this.keys = keys;
         this.publisher = publisher;
@@ -68,13 +62,7 @@ public class OutboxRelay implements SmartLifecycle {
         this.ackScript = ackScript;
         this.releaseScript = releaseScript;
         this.owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
-        this.published = Counter.builder("wallet.events.published")
-                .description("Wallet events acknowledged by Kafka").register(registry);
-        this.failures = Counter.builder("wallet.events.publish.failures")
-                .description("Wallet events Kafka did not acknowledge; they stay in the outbox and are retried")
-                .register(registry);
-        Gauge.builder("wallet.outbox.backlog", backlog, AtomicLong::get)
-                .description("Events committed but not yet acknowledged by Kafka").register(registry);
+        this.metrics = metrics;
     }
 
     @Override
@@ -86,7 +74,7 @@ public class OutboxRelay implements SmartLifecycle {
         loops.add(Flux.interval(Duration.ZERO, settings.backlogInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> measureBacklog())
-                .subscribe(backlog::set));
+                .subscribe(metrics::backlog));
         running = loops;
         log.info("Outbox relay {} started on {} partitions", owner, keys.partitions());
     }
@@ -132,7 +120,7 @@ public class OutboxRelay implements SmartLifecycle {
 
     /** The last measured backlog. */
     public long backlog() {
-        return backlog.get();
+        return metrics.backlog();
     }
 
     /** Passes over one partition until stopped, pausing when idle and backing off after failures. */
@@ -176,8 +164,8 @@ public class OutboxRelay implements SmartLifecycle {
             // earlier one, so everything from the first failure on is published again.
             int prefix = acknowledged.indexOf(false) < 0 ? acknowledged.size() : acknowledged.indexOf(false);
             int failed = entries.size() - prefix;
-            published.increment(prefix);
-            failures.increment(failed);
+            metrics.published(prefix);
+            metrics.failed(failed);
             Mono<Pass> outcome = Mono.just(failed > 0 ? Pass.FAILED
                     : entries.size() == settings.batchSize() ? Pass.FULL : Pass.IDLE);
             if (prefix == 0) {
@@ -201,7 +189,10 @@ public class OutboxRelay implements SmartLifecycle {
         return Flux.range(0, keys.partitions())
                 .concatMap(partition -> redis.opsForStream().size(keys.outbox(partition)))
                 .reduce(0L, Long::sum)
-                .onErrorResume(error -> Mono.empty());
+                .onErrorResume(error -> {
+                    log.debug("Could not measure the outbox backlog: {}", error.toString());
+                    return Mono.empty();
+                });
     }
 
     private String lease(int partition) {

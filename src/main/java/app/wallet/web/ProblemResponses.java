@@ -77,7 +77,7 @@ public class ProblemResponses {
      * A refused or timed-out connection. A timeout after the script was sent may still have applied it
      * whole (never half): the client learns the outcome by retrying with its idempotency key.
      */
-    static boolean isRedisOutage(Throwable error) {
+    public static boolean isRedisOutage(Throwable error) {
         return hasCause(error, RedisConnectionFailureException.class)
                 || hasCause(error, QueryTimeoutException.class)
                 || hasCause(error, io.lettuce.core.RedisConnectionException.class)

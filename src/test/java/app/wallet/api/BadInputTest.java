@@ -132,7 +132,8 @@ class BadInputTest extends IntegrationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limit=0", "limit=500", "cursor=abc"})
+    @ValueSource(strings = {"limit=0", "limit=500", "cursor=abc", "cursor=0-0", "cursor=99999999999999999999-0",
+            "cursor=1-2-3", "cursor=-1"})
     void badTransactionParametersAreInvalid(String query) {
         client.get().uri("/api/v1/wallets/" + user + "/transactions?" + query).exchange()
                 .expectStatus().isBadRequest()

@@ -52,6 +52,15 @@ class IdempotencyTest extends IntegrationTest {
     }
 
     @Test
+    void aMissingReferenceAndTheReferenceNullAreDifferentRequests() {
+        String user = newUserId();
+        credit(user, "k-3", "{\"amount\": 100}").expectStatus().isOk();
+        credit(user, "k-3", "{\"amount\": 100, \"reference\": \"null\"}")
+                .expectStatus().isEqualTo(422)
+                .expectBody().jsonPath("$.code").isEqualTo("idempotency-key-reused");
+    }
+
+    @Test
     void aReplayIgnoresSpacingAndFieldOrder() {
         String user = newUserId();
         credit(user, "k-2", "{\"amount\": 100, \"reference\": \"r\"}").expectStatus().isOk();

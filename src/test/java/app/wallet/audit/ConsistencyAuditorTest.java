@@ -44,6 +44,7 @@ class ConsistencyAuditorTest extends IntegrationTest {
                         .anyMatch(v -> v.contains("totalEarnings"))
                         .anyMatch(v -> v.contains("the ledger replays")))
                 .expectComplete().verify(TIMEOUT);
+        redis.delete(keys.wallet(user)).block(TIMEOUT);
     }
 
     @Test
@@ -54,6 +55,18 @@ class ConsistencyAuditorTest extends IntegrationTest {
         StepVerifier.create(auditor.check(user))
                 .assertNext(violations -> assertThat(violations).anyMatch(v -> v.contains("PENDING withdrawals")))
                 .expectComplete().verify(TIMEOUT);
+        redis.delete(keys.wallet(user)).block(TIMEOUT);
+    }
+
+    @Test
+    void aFieldThatIsNotANumberIsReportedNotFatal() {
+        String user = walletWithHistory();
+        redis.opsForHash().put(keys.wallet(user), "pending", "lots").block(TIMEOUT);
+        StepVerifier.create(auditor.check(user))
+                .assertNext(violations -> assertThat(violations).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                        .startsWith("could not be verified"))
+                .expectComplete().verify(TIMEOUT);
+        redis.delete(keys.wallet(user)).block(TIMEOUT);
     }
 
     @Test

@@ -97,6 +97,7 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> version(received.get(received.size() - 1)) == 2);
         stream.dispose();
+        redis.delete(keys.wallet(user)).block(Duration.ofSeconds(5));
     }
 
     @Test

@@ -1,0 +1,42 @@
+package app.wallet.event;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The outbox's metrics; registered whether or not this instance relays, so every instance exports them. */
+public class OutboxMetrics {
+
+    private final AtomicLong backlog = new AtomicLong();
+    private final Counter published;
+    private final Counter failures;
+
+    public OutboxMetrics(MeterRegistry registry) {
+        this.published = Counter.builder("wallet.events.published")
+                .description("Wallet events acknowledged by Kafka").register(registry);
+        this.failures = Counter.builder("wallet.events.publish.failures")
+                .description("Wallet events Kafka did not acknowledge; they stay in the outbox and are retried")
+                .register(registry);
+        Gauge.builder("wallet.outbox.backlog", backlog, AtomicLong::get)
+                .description("Events committed but not yet acknowledged by Kafka").register(registry);
+    }
+
+    void published(int count) {
+        published.increment(count);
+    }
+
+    void failed(int count) {
+        failures.increment(count);
+    }
+
+    void backlog(long entries) {
+        backlog.set(entries);
+    }
+
+    /** The last measured backlog. */
+    public long backlog() {
+        return backlog.get();
+    }
+}
