@@ -15,7 +15,8 @@ public class BlockHoundSession implements LauncherSessionListener {
     public void launcherSessionOpened(LauncherSession session) {
         // Short locks around in-memory state, never held across I/O once the service is up: Jackson's
         // first creation of a deserializer, Spring Data's hand-out of the shared Redis connection (made
-        // at start-up) and Lettuce's guard of its command queue.
+        // at start-up), Lettuce's guard of its command queue, and the timer queue's lock taken when a
+        // stream's keep-alive timer is cancelled (a client leaving, or a newer state replacing it).
         BlockHound.install(builder -> builder
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
                 .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
@@ -23,6 +24,7 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
                         "getConnection")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
-                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters"));
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
+                .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel"));
     }
 }
