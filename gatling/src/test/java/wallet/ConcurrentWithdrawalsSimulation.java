@@ -30,7 +30,6 @@ public class ConcurrentWithdrawalsSimulation extends Simulation {
     private static final long MIN_AMOUNT = longProperty("minAmount", 1_000, 1);
     private static final long MAX_AMOUNT = longProperty("maxAmount", 10_000, MIN_AMOUNT);
     private static final long PAUSE_MS = longProperty("pauseMs", 0, 0);
-    private static final int P99_MS = intProperty("p99", 1000, 0);
 
     private static final Ledger LEDGER =
             new Ledger(ConcurrentWithdrawalsSimulation.class.getSimpleName(), RUN_ID, "cw", WALLETS);
@@ -49,9 +48,7 @@ public class ConcurrentWithdrawalsSimulation extends Simulation {
 
     private static final ScenarioBuilder CHECK = conservationCheck(LEDGER);
 
-    // Assertions: a violation found by the check is a failed request
-    private static final Assertion NO_FAILED_REQUESTS = global().failedRequests().count().is(0L);
-    private static final Assertion P99_RESPONSE_TIME = global().responseTime().percentile(99.0).lt(P99_MS);
+    // Assertions (WalletLoad): no failed request, a violation found by the check included; p99 bound
 
     {
         System.out.println("[" + getClass().getSimpleName() + "] " + BASE_URL + " run " + RUN_ID + ": "

@@ -28,7 +28,6 @@ public class HighFrequencyCreditsSimulation extends Simulation {
     private static final int WALLETS = intProperty("wallets", 3, 1);
     private static final long MAX_AMOUNT = longProperty("maxAmount", 100, 1);
     private static final long PAUSE_MS = longProperty("pauseMs", 0, 0);
-    private static final int P99_MS = intProperty("p99", 1000, 0);
 
     private static final Ledger LEDGER =
             new Ledger(HighFrequencyCreditsSimulation.class.getSimpleName(), RUN_ID, "hf", WALLETS);
@@ -47,9 +46,7 @@ public class HighFrequencyCreditsSimulation extends Simulation {
 
     private static final ScenarioBuilder CHECK = conservationCheck(LEDGER);
 
-    // Assertions: a violation found by the check is a failed request
-    private static final Assertion NO_FAILED_REQUESTS = global().failedRequests().count().is(0L);
-    private static final Assertion P99_RESPONSE_TIME = global().responseTime().percentile(99.0).lt(P99_MS);
+    // Assertions (WalletLoad): no failed request, a violation found by the check included; p99 bound
 
     {
         System.out.println("[" + getClass().getSimpleName() + "] " + BASE_URL + " run " + RUN_ID + ": "

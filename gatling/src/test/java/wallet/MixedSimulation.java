@@ -41,7 +41,6 @@ public class MixedSimulation extends Simulation {
     private static final int SSE_READERS = intProperty("sseReaders", 3, 0);
     private static final long SSE_HOLD_MS = longProperty("sseHoldMs", 1_000, 0);
     private static final long PAUSE_MS = longProperty("pauseMs", 0, 0);
-    private static final int P99_MS = intProperty("p99", 1000, 0);
 
     private static final Ledger LEDGER = new Ledger(MixedSimulation.class.getSimpleName(), RUN_ID, "mx", WALLETS);
 
@@ -156,9 +155,7 @@ public class MixedSimulation extends Simulation {
                     pause(Duration.ofMillis(200)))
             .exec(conservationCheckChain(LEDGER));
 
-    // Assertions: a violation found by the check is a failed request
-    private static final Assertion NO_FAILED_REQUESTS = global().failedRequests().count().is(0L);
-    private static final Assertion P99_RESPONSE_TIME = global().responseTime().percentile(99.0).lt(P99_MS);
+    // Assertions (WalletLoad): no failed request, a violation found by the check included; p99 bound
 
     {
         System.out.println("[" + getClass().getSimpleName() + "] " + BASE_URL + " run " + RUN_ID + ": "

@@ -3,6 +3,7 @@ package wallet;
 import static io.gatling.javaapi.core.CoreDsl.*;
 import static io.gatling.javaapi.http.HttpDsl.*;
 
+import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
@@ -24,6 +25,14 @@ import java.util.regex.Pattern;
  * instead of silently falling back to the default.
  */
 final class WalletLoad {
+
+    /** The global p99 bound in ms ({@code -Dp99}). */
+    static final int P99_MS = intProperty("p99", 1000, 0);
+
+    /** A violation found by the conservation check is a failed request, so none may fail. */
+    static final Assertion NO_FAILED_REQUESTS = global().failedRequests().count().is(0L);
+
+    static final Assertion P99_RESPONSE_TIME = global().responseTime().percentile(99.0).lt(P99_MS);
 
     private WalletLoad() {}
 
