@@ -109,7 +109,10 @@ public class BalanceHub implements SmartLifecycle {
         Flux<Wallet> reread = Flux.interval(resyncInterval, resyncInterval)
                 .onBackpressureDrop()
                 .concatMap(tick -> Flux.fromIterable(List.copyOf(watched.keySet()))
-                        .flatMap(userId -> wallets.find(userId).onErrorResume(error -> Mono.empty()), 8), 0);
+                        .flatMap(userId -> wallets.find(userId).onErrorResume(error -> {
+                            log.debug("Could not re-read wallet {} for its streams: {}", userId, error.toString());
+                            return Mono.empty();
+                        }), 8), 0);
         // One merged flux, so the sinks are only ever emitted to from one thread at a time.
         subscription = Flux.merge(notified, reread).subscribe(this::dispatch);
         log.info("Subscribed to wallet changes on {} channels", channels.size());
