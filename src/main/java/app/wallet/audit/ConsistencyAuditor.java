@@ -18,10 +18,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
+import app.wallet.config.WalletProperties;
 import app.wallet.ledger.LedgerEntry;
+import app.wallet.ledger.LedgerService;
 import app.wallet.metrics.WalletMetrics;
 import app.wallet.store.WalletKeys;
+import app.wallet.wallet.Wallet;
 import app.wallet.web.ProblemResponses;
+import app.wallet.withdrawal.WithdrawalStatus;
 
 /**
  * Walks every wallet with SCAN (never KEYS, so Redis is not stalled) and checks its invariants against its
@@ -36,12 +40,17 @@ public class ConsistencyAuditor {
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletKeys keys;
+    private final LedgerService ledger;
+    private final String currency;
     private final WalletMetrics metrics;
     private final Clock clock;
 
-    ConsistencyAuditor(ReactiveStringRedisTemplate redis, WalletKeys keys, WalletMetrics metrics, Clock clock) {
+    ConsistencyAuditor(ReactiveStringRedisTemplate redis, WalletKeys keys, LedgerService ledger,
+            WalletProperties properties, WalletMetrics metrics, Clock clock) {
         this.redis = redis;
         this.keys = keys;
+        this.ledger = ledger;
+        this.currency = properties.currency();
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -85,17 +94,16 @@ public class ConsistencyAuditor {
     private Mono<List<String>> read(String userId) {
         Mono<Map<String, String>> wallet = redis.<String, String>opsForHash().entries(keys.wallet(userId))
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
-        Mono<List<LedgerEntry>> ledger = redis.opsForStream().range(keys.ledger(userId), Range.unbounded())
-                .map(record -> LedgerEntry.of(record.getValue()))
-                .collectList();
-        Mono<Long> pendingWithdrawals = redis.opsForZSet().range(keys.withdrawals(userId, "PENDING"), Range.unbounded())
+        Mono<List<LedgerEntry>> entries = ledger.all(userId).collectList();
+        Mono<Long> pendingWithdrawals = redis.opsForZSet()
+                .range(keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), Range.unbounded())
                 .flatMap(id -> redis.<String, String>opsForHash().get(keys.withdrawal(userId, id), "amount"))
                 .map(Long::parseLong)
                 .reduce(0L, Long::sum);
         Mono<String> versionAfter = redis.<String, String>opsForHash().get(keys.wallet(userId), "version");
-        return wallet.flatMap(hash -> Mono.zip(ledger, pendingWithdrawals)
+        return wallet.flatMap(hash -> Mono.zip(entries, pendingWithdrawals)
                 .flatMap(reads -> versionAfter.flatMap(version -> version.equals(hash.get("version"))
-                        ? Mono.just(WalletAudit.violations(hash, reads.getT1(), reads.getT2()))
+                        ? Mono.just(WalletAudit.violations(Wallet.of(hash, userId, currency), reads.getT1(), reads.getT2()))
                         : Mono.error(new ChangedDuringRead()))));
     }
 

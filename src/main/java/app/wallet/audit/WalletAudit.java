@@ -2,12 +2,12 @@ package app.wallet.audit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import app.wallet.ledger.LedgerEntry;
+import app.wallet.wallet.Wallet;
 
 /**
- * The invariants of one wallet, checked on a consistent read of its hash, its ledger and its PENDING
+ * The invariants of one wallet, checked on a consistent read of the wallet, its ledger and its PENDING
  * withdrawals. Returns what is wrong, empty when all holds.
  */
 final class WalletAudit {
@@ -15,13 +15,13 @@ final class WalletAudit {
     private WalletAudit() {
     }
 
-    static List<String> violations(Map<String, String> wallet, List<LedgerEntry> ledger, long pendingWithdrawals) {
+    static List<String> violations(Wallet wallet, List<LedgerEntry> ledger, long pendingWithdrawals) {
         List<String> violations = new ArrayList<>();
-        long balance = number(wallet, "balance");
-        long pending = number(wallet, "pending");
-        long earnings = number(wallet, "totalEarnings");
-        long withdrawn = number(wallet, "totalWithdrawn");
-        long version = number(wallet, "version");
+        long balance = wallet.balance();
+        long pending = wallet.pending();
+        long earnings = wallet.totalEarnings();
+        long withdrawn = wallet.totalWithdrawn();
+        long version = wallet.version();
         if (balance < 0) {
             violations.add("balance " + balance + " is negative");
         }
@@ -60,10 +60,5 @@ final class WalletAudit {
             violations.add("version " + version + " but " + ledger.size() + " ledger entries");
         }
         return violations;
-    }
-
-    private static long number(Map<String, String> hash, String field) {
-        String value = hash.get(field);
-        return value == null ? 0 : Long.parseLong(value);
     }
 }

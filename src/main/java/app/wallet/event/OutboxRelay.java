@@ -113,11 +113,6 @@ public class OutboxRelay implements SmartLifecycle {
         return running != null;
     }
 
-    /** This relay's name in the leases it holds. */
-    public String owner() {
-        return owner;
-    }
-
     /** The last measured backlog. */
     public long backlog() {
         return metrics.backlog();

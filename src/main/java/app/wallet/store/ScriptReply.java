@@ -27,10 +27,6 @@ public record ScriptReply(int code, boolean replayed, List<?> raw) {
         return new ScriptReply(((Number) raw.get(0)).intValue(), ((Number) raw.get(1)).longValue() == 1, raw);
     }
 
-    public boolean has(int index) {
-        return raw.size() > index;
-    }
-
     public long number(int index) {
         Object value = raw.get(index);
         return value instanceof Number n ? n.longValue() : Long.parseLong((String) value);
