@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import app.wallet.store.StreamEntry;
+
 /**
  * The Kafka event of one committed change, keyed by {@code userId}. A redelivered event carries the
  * same {@code eventId}, which is also the id of the change's ledger entry.
@@ -14,22 +16,12 @@ public record WalletEvent(String eventId, String type, String userId, long amoun
 
     /** An outbox stream entry, as the scripts write it. */
     static WalletEvent of(Map<?, ?> fields) {
-        String withdrawalId = text(fields, "withdrawalId");
-        return new WalletEvent(text(fields, "eventId"), text(fields, "type"), text(fields, "userId"),
-                number(fields, "amount"), withdrawalId.isEmpty() ? null : withdrawalId, number(fields, "walletVersion"),
-                number(fields, "balance"), number(fields, "pending"), number(fields, "totalEarnings"),
-                number(fields, "totalWithdrawn"), Instant.ofEpochMilli(number(fields, "occurredAt")));
-    }
-
-    private static String text(Map<?, ?> fields, String name) {
-        Object value = fields.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("Outbox entry without " + name);
-        }
-        return value.toString();
-    }
-
-    private static long number(Map<?, ?> fields, String name) {
-        return Long.parseLong(text(fields, name));
+        StreamEntry entry = new StreamEntry("Outbox entry", fields);
+        // Required in an outbox entry, empty when the change concerns no withdrawal.
+        String withdrawalId = entry.text("withdrawalId");
+        return new WalletEvent(entry.text("eventId"), entry.text("type"), entry.text("userId"), entry.number("amount"),
+                withdrawalId.isEmpty() ? null : withdrawalId, entry.number("walletVersion"), entry.number("balance"),
+                entry.number("pending"), entry.number("totalEarnings"), entry.number("totalWithdrawn"),
+                Instant.ofEpochMilli(entry.number("occurredAt")));
     }
 }

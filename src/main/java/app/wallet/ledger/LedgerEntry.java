@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import app.wallet.store.StreamEntry;
+
 /**
  * One change of a wallet, as its script appended it. Its {@code id} is also the {@code eventId} of the
  * Kafka event the change produced.
@@ -14,26 +16,9 @@ public record LedgerEntry(String id, LedgerEntryType type, long amount, @Nullabl
 
     /** A ledger stream entry's fields. */
     public static LedgerEntry of(Map<?, ?> fields) {
-        return new LedgerEntry(text(fields, "id"), LedgerEntryType.valueOf(text(fields, "type")),
-                number(fields, "amount"), optional(fields, "withdrawalId"), optional(fields, "reference"),
-                number(fields, "balanceAfter"), number(fields, "pendingAfter"), number(fields, "version"),
-                Instant.ofEpochMilli(number(fields, "at")));
-    }
-
-    private static String text(Map<?, ?> fields, String name) {
-        Object value = fields.get(name);
-        if (value == null) {
-            throw new IllegalStateException("Ledger entry without " + name);
-        }
-        return value.toString();
-    }
-
-    private static @Nullable String optional(Map<?, ?> fields, String name) {
-        Object value = fields.get(name);
-        return value == null || value.toString().isEmpty() ? null : value.toString();
-    }
-
-    private static long number(Map<?, ?> fields, String name) {
-        return Long.parseLong(text(fields, name));
+        StreamEntry entry = new StreamEntry("Ledger entry", fields);
+        return new LedgerEntry(entry.text("id"), LedgerEntryType.valueOf(entry.text("type")), entry.number("amount"),
+                entry.optionalText("withdrawalId"), entry.optionalText("reference"), entry.number("balanceAfter"),
+                entry.number("pendingAfter"), entry.number("version"), Instant.ofEpochMilli(entry.number("at")));
     }
 }
