@@ -1,6 +1,7 @@
 package app.wallet.web;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ public class ProblemResponses {
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+    private static final Pattern CONNECTION_LOST =
+            Pattern.compile("not connected|^Connection (disconnected|closed|is closed)");
 
     /**
      * Renders every failure of the routes it filters, including exceptions a handler throws before it
@@ -59,7 +62,8 @@ public class ProblemResponses {
         }
         if (isRedisOutage(error)) {
             return new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
-                    "The wallet store is unreachable; nothing was changed. Retry with the same Idempotency-Key.");
+                    "The wallet store is unreachable. A change is applied whole or not at all: retry with the same "
+                            + "Idempotency-Key to apply it or learn that it was.");
         }
         if (hasCause(error, DataBufferLimitException.class)) {
             return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB");
@@ -86,10 +90,14 @@ public class ProblemResponses {
                 || rejectedWhileDisconnected(error);
     }
 
-    /** What Lettuce answers, without sending anything, while its connection is down. */
+    /**
+     * What Lettuce answers when the connection is gone: at once while it is down ("Currently not
+     * connected"), and for the commands that were in flight when it dropped ("Connection disconnected",
+     * "Connection closed"). Lettuce has no exception type of its own for these.
+     */
     private static boolean rejectedWhileDisconnected(Throwable error) {
         for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof io.lettuce.core.RedisException && String.valueOf(t.getMessage()).contains("not connected")) {
+            if (t instanceof io.lettuce.core.RedisException && CONNECTION_LOST.matcher(String.valueOf(t.getMessage())).find()) {
                 return true;
             }
         }
