@@ -2,6 +2,8 @@ package app.wallet.config;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -47,15 +49,20 @@ class RedisScriptsConfiguration {
      * While the connection is down Lettuce would otherwise queue commands and answer only when the
      * command timeout fires; refusing at once turns an outage into an immediate 503.
      *
-     * <p>After a reconnect Lettuce re-sends the commands that were in flight when the connection
-     * dropped. A script may already have run then, and running a money change twice would apply it
-     * twice; so scripts are never re-sent: the request fails (503) and the client retries with its
-     * Idempotency-Key, which tells it what happened.
+     * <p>Commands in flight when the connection drops then fail too, rather than being re-sent after the
+     * reconnect; Lettuce can still re-queue the commands of a failed write. A script may already have run
+     * then, and running a money change twice would apply it twice; so scripts are never re-sent: the
+     * request fails (503) and the client retries with its Idempotency-Key, which tells it what happened.
      */
     @Bean
     LettuceClientOptionsBuilderCustomizer moneySafeClientOptions() {
         return builder -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .replayFilter(command -> command.getType() == CommandType.EVALSHA || command.getType() == CommandType.EVAL);
+                .replayFilter(RedisScriptsConfiguration::isScript);
+    }
+
+    // Lettuce also asks about a failed batch write with no single command (null).
+    private static boolean isScript(@Nullable RedisCommand<?, ?, ?> command) {
+        return command != null && (command.getType() == CommandType.EVALSHA || command.getType() == CommandType.EVAL);
     }
 
     /**
