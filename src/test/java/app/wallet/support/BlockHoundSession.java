@@ -6,8 +6,8 @@ import reactor.blockhound.BlockHound;
 
 /**
  * Installs BlockHound once, before any test starts a thread: any blocking call on a non-blocking thread
- * (Netty event loops, Reactor's parallel workers) then fails the test that made it. Installing it later,
- * while scheduler threads are already parked, corrupts their locks.
+ * (Netty event loops, Reactor's parallel workers) then fails the test that made it ({@link BlockingCalls}).
+ * Installing it later, while scheduler threads are already parked, corrupts their locks.
  */
 public class BlockHoundSession implements LauncherSessionListener {
 
@@ -17,7 +17,10 @@ public class BlockHoundSession implements LauncherSessionListener {
         // first creation of a deserializer, Spring Data's hand-out of the shared Redis connection (made
         // at start-up), Lettuce's guard of its command queue, and the timer queue's lock taken when a
         // stream's keep-alive timer is cancelled (a client leaving, or a newer state replacing it).
+        // Also Netty's one-time load of the zstd native library, the first time an HTTP client decodes
+        // a response.
         BlockHound.install(builder -> builder
+                .blockingMethodCallback(BlockingCalls::record)
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
                 .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
                         "getOrCreateSharedReactiveConnection")
@@ -25,6 +28,7 @@ public class BlockHoundSession implements LauncherSessionListener {
                         "getConnection")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
-                .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel"));
+                .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel")
+                .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>"));
     }
 }
