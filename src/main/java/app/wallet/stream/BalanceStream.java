@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 import app.wallet.wallet.Wallet;
 
@@ -17,7 +18,7 @@ import app.wallet.wallet.Wallet;
  * is always seen; anything not newer than what the client already has is dropped, so versions only rise.
  * A client that reads slower than changes arrive keeps only the newest state: it may skip versions,
  * never go back, and its memory stays bounded. A {@code : keep-alive} comment follows every
- * {@code heartbeat} of silence.
+ * {@code heartbeat} of silence, timed on {@code timer}.
  */
 final class BalanceStream {
 
@@ -25,7 +26,7 @@ final class BalanceStream {
     }
 
     static Flux<ServerSentEvent<Wallet>> events(Flux<Wallet> live, Mono<Wallet> snapshot, long lastEventId,
-            Duration heartbeat) {
+            Duration heartbeat, Scheduler timer) {
         AtomicLong newest = new AtomicLong(lastEventId);
         // Filtered as they arrive, before the latest-only buffer, so the buffer only ever holds a newer state.
         Flux<Optional<Wallet>> states = Flux.merge(live, snapshot)
@@ -36,7 +37,7 @@ final class BalanceStream {
         // Each state replaces the previous one's pending delivery and its keep-alive timer: a slow client
         // gets the newest state next, and keep-alives flow only while nothing else does.
         return states.switchMap(state -> {
-            Flux<ServerSentEvent<Wallet>> keepAlive = Flux.interval(heartbeat, heartbeat)
+            Flux<ServerSentEvent<Wallet>> keepAlive = Flux.interval(heartbeat, heartbeat, timer)
                     .onBackpressureDrop()
                     .map(tick -> ServerSentEvent.<Wallet>builder().comment("keep-alive").build());
             return state.map(wallet -> keepAlive.startWith(balance(wallet))).orElse(keepAlive);

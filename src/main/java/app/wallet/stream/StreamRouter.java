@@ -9,6 +9,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
@@ -39,7 +40,7 @@ class StreamRouter {
         long lastEventId = lastEventId(request);
         return wallets.find(userId).flatMap(exists -> {
             Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), wallets.find(userId), lastEventId,
-                    properties.stream().heartbeat()).map(format::encode);
+                    properties.stream().heartbeat(), Schedulers.parallel()).map(format::encode);
             return ServerResponse.ok()
                     .contentType(MediaType.TEXT_EVENT_STREAM)
                     .header("Cache-Control", "no-cache")
