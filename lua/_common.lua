@@ -2,26 +2,31 @@
   _common: helpers of the four money scripts, prepended to each of them when it is loaded
   (LuaScript.load). Not a script of its own: it reads no KEYS or ARGV and changes nothing.
 
+  Every reply ends with the reply token, the script's last argument (ARGV[#ARGV]), which is never
+  recorded: the client checks it to know that the reply it was handed answers its own request.
+
   recorded(idemKey, fingerprint)
-    The result recorded under an idempotency key, marked replayed ({.., replayed = 1, ..});
-    {-6, 0} if the key was recorded with another request; nil without a key or a record.
+    The result recorded under an idempotency key, marked replayed ({.., replayed = 1, ..}), then the
+    token; {-6, 0, token} if the key was recorded with another request; nil without a key or a record.
   remember(idemKey, fingerprint, ttl, result)
-    Records result under the key (if any) for ttl seconds, and returns it. cmsgpack keeps integers
-    exact up to 2^53 - 1, where tostring or cjson would round them.
+    Records result under the key (if any) for ttl seconds, and returns it followed by the token.
+    cmsgpack keeps integers exact up to 2^53 - 1, where tostring or cjson would round them.
   announce(ledgerKey, outboxKey, channel, change)
     Appends the change to the wallet's ledger and to the partition's outbox, and publishes the new
     wallet state on the change channel as
     "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
 ]]
 local rcall = redis.call
+local replyToken = ARGV[#ARGV]
 
 local function recorded(idemKey, fingerprint)
   if not idemKey then return nil end
   local record = rcall('HMGET', idemKey, 'fingerprint', 'result')
   if not record[1] then return nil end
-  if record[1] ~= fingerprint then return {-6, 0} end
+  if record[1] ~= fingerprint then return {-6, 0, replyToken} end
   local result = cmsgpack.unpack(record[2])
   result[2] = 1
+  result[#result + 1] = replyToken
   return result
 end
 
@@ -30,6 +35,7 @@ local function remember(idemKey, fingerprint, ttl, result)
     rcall('HSET', idemKey, 'fingerprint', fingerprint, 'result', cmsgpack.pack(result))
     rcall('EXPIRE', idemKey, ttl)
   end
+  result[#result + 1] = replyToken
   return result
 end
 

@@ -16,6 +16,7 @@
   ARGV[5] request fingerprint, "" without an idempotency key
   ARGV[6] idempotency record TTL, seconds
   ARGV[7] change notification channel
+  ARGV[8] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}

@@ -17,6 +17,7 @@
   ARGV[6] idempotency record TTL, seconds
   ARGV[7] change notification channel
   ARGV[8] reason, "" for none
+  ARGV[9] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}

@@ -17,6 +17,7 @@
   ARGV[6] request fingerprint, "" without an idempotency key
   ARGV[7] idempotency record TTL, seconds
   ARGV[8] change notification channel
+  ARGV[9] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}

@@ -4,13 +4,16 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import app.wallet.store.LuaScript;
+import app.wallet.store.RedisClientName;
 import app.wallet.store.WalletKeys;
 
 /** The Lua scripts, one bean each, and the Redis client behaviour the money path relies on. */
@@ -63,6 +66,17 @@ class RedisScriptsConfiguration {
     // Lettuce also asks about a failed batch write with no single command (null).
     private static boolean isScript(@Nullable RedisCommand<?, ?, ?> command) {
         return command != null && (command.getType() == CommandType.EVALSHA || command.getType() == CommandType.EVAL);
+    }
+
+    @Bean
+    RedisClientName redisClientName(@Value("${spring.application.name}") String application) {
+        return RedisClientName.forInstance(application);
+    }
+
+    /** Every connection names itself on each connect, so this instance can find its own (ConnectionRenewal). */
+    @Bean
+    LettuceClientConfigurationBuilderCustomizer instanceClientName(RedisClientName name) {
+        return builder -> builder.clientName(name.value());
     }
 
     /**

@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The flat list a wallet script returns: {@code {code, replayed, fields...}} as documented in each
- * script's header. Redis hands integers back as {@code Long} and strings as {@code String}.
+ * script's header, without the reply token that ends it on the wire. Redis hands integers back as
+ * {@code Long} and strings as {@code String}.
  */
 public record ScriptReply(int code, boolean replayed, List<?> raw) {
 
@@ -23,7 +24,15 @@ public record ScriptReply(int code, boolean replayed, List<?> raw) {
     /** Index of the first withdrawal field: id, amount, status, requestedAt, processedAt, reason. */
     public static final int WITHDRAWAL_FIELDS = 9;
 
-    public static ScriptReply of(List<?> raw) {
+    /**
+     * The reply, once its last element is the token the request was sent with. Anything else is the
+     * answer to another request: the connection's replies are out of step with its requests.
+     */
+    public static ScriptReply of(List<?> wire, String token) {
+        if (wire.size() < 3 || !token.equals(wire.get(wire.size() - 1))) {
+            throw new RepliesOutOfStepException("A script reply without its request's token " + token);
+        }
+        List<?> raw = wire.subList(0, wire.size() - 1);
         return new ScriptReply(((Number) raw.get(0)).intValue(), ((Number) raw.get(1)).longValue() == 1, raw);
     }
 

@@ -1,7 +1,12 @@
 package app.wallet.store;
 
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -9,17 +14,38 @@ import reactor.core.publisher.Mono;
 /**
  * Runs a wallet script: one EVALSHA round trip (EVAL on NOSCRIPT), its flat reply typed. String
  * serializers matter here: a Java-serializing template would prefix the key bytes and miss every key.
+ *
+ * <p>Every run sends a fresh reply token as the script's last argument, and the script ends its reply
+ * with it. Lettuce pairs replies with requests by their order on the shared connection; if an error
+ * escaping its event loop ever puts that order out of step, each caller is handed another's reply,
+ * balances of other wallets included. The token turns that into a failed request (503: the script
+ * ran whole or not at all, and an Idempotency-Key retry tells which), and the connections are
+ * dropped and opened anew ({@link ConnectionRenewal}), which ends the slip for every later request.
  */
 @Component
 public class WalletScripts {
 
-    private final ReactiveStringRedisTemplate redis;
+    private static final Logger log = LoggerFactory.getLogger(WalletScripts.class);
 
-    public WalletScripts(ReactiveStringRedisTemplate redis) {
+    private final ReactiveStringRedisTemplate redis;
+    private final ConnectionRenewal renewal;
+
+    public WalletScripts(ReactiveStringRedisTemplate redis, ConnectionRenewal renewal) {
         this.redis = redis;
+        this.renewal = renewal;
     }
 
     public Mono<ScriptReply> run(LuaScript script, List<String> keys, List<String> args) {
-        return redis.execute(script, keys, args).next().map(ScriptReply::of);
+        String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        List<String> withToken = new ArrayList<>(args.size() + 1);
+        withToken.addAll(args);
+        withToken.add(token);
+        return redis.execute(script, keys, withToken).next()
+                .map(wire -> ScriptReply.of(wire, token))
+                .doOnError(RepliesOutOfStepException.class, error -> {
+                    log.error("A {} script reply did not carry its request's token: Redis replies are out of step "
+                            + "with requests; renewing the connections", script.name());
+                    renewal.renew();
+                });
     }
 }

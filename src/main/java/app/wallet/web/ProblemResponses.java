@@ -17,6 +17,8 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
 
+import app.wallet.store.RepliesOutOfStepException;
+
 /**
  * The one place that turns failures into {@code application/problem+json} responses. Routers plug it in
  * with {@code onError}, since router functions are not seen by {@code @ControllerAdvice}.
@@ -78,11 +80,13 @@ public class ProblemResponses {
     }
 
     /**
-     * A refused or timed-out connection. A timeout after the script was sent may still have applied it
-     * whole (never half): the client learns the outcome by retrying with its idempotency key.
+     * A refused, lost or timed-out connection, or one whose replies came out of step with its requests.
+     * A script sent before the failure may still have run whole (never half): the client learns the
+     * outcome by retrying with its idempotency key.
      */
     public static boolean isRedisOutage(Throwable error) {
         return hasCause(error, RedisConnectionFailureException.class)
+                || hasCause(error, RepliesOutOfStepException.class)
                 || hasCause(error, QueryTimeoutException.class)
                 || hasCause(error, io.lettuce.core.RedisConnectionException.class)
                 || hasCause(error, io.lettuce.core.RedisCommandTimeoutException.class)

@@ -187,8 +187,14 @@ class LuaScriptsTest {
         }
     }
 
+    /** Runs the script with a fresh reply token, checks the reply ends with it, and returns the rest. */
     private static List<Object> eval(String name, List<String> keys, List<String> args) {
-        return (List<Object>) redis.execute(LuaScript.load(name, "_common"), keys, args).next().block(TIMEOUT);
+        String token = UUID.randomUUID().toString();
+        List<String> withToken = new ArrayList<>(args);
+        withToken.add(token);
+        List<Object> reply = (List<Object>) redis.execute(LuaScript.load(name, "_common"), keys, withToken).next().block(TIMEOUT);
+        assertThat(reply).as("reply of " + name).last().isEqualTo(token);
+        return reply.subList(0, reply.size() - 1);
     }
 
     private static Map<String, String> hash(String key) {

@@ -1,0 +1,85 @@
+package app.wallet.store;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.types.RedisClientInfo;
+import org.springframework.http.MediaType;
+import reactor.test.StepVerifier;
+
+import app.wallet.support.IntegrationTest;
+import app.wallet.support.WalletApi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A script reply that answers another request is refused, and this instance's connections are opened anew. */
+class WalletScriptsTest extends IntegrationTest {
+
+    @Autowired
+    private WalletScripts scripts;
+
+    @Autowired
+    private LettuceConnectionFactory connections;
+
+    @Autowired
+    private RedisClientName name;
+
+    @Test
+    void aReplyWithoutItsRequestsTokenFailsTheRequestAndRenewsTheConnections() {
+        // What a connection whose replies slipped by one hands back: a well-formed reply to someone else.
+        LuaScript answersAnotherRequest = LuaScript.of("credit", "return {0, 0, 10000, 0, 10000, 0, 1, 1, 1, 'f00d'}");
+        Set<String> before = ownConnections();
+        assertThat(before).as("this instance's named connections").isNotEmpty();
+
+        StepVerifier.create(scripts.run(answersAnotherRequest, List.of("wallet:{p0}:slipped"), List.of("ignored")))
+                .expectError(RepliesOutOfStepException.class)
+                .verify(Duration.ofSeconds(10));
+
+        // Every connection of this instance but the one that listed them (the blocking API's, which gave
+        // the orders) was closed by Redis and opened again by Lettuce.
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            Set<String> after = ownConnections();
+            assertThat(after).hasSameSizeAs(before);
+            Set<String> kept = new HashSet<>(before);
+            kept.retainAll(after);
+            assertThat(kept).hasSize(1);
+        });
+        String user = newUserId();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                client.post().uri("/api/v1/wallets/{u}/credits", user).contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"amount\": 250}").exchange().expectStatus().isOk());
+        assertThat(new WalletApi(client).wallet(user).get("balance").longValue()).isEqualTo(250);
+    }
+
+    @Test
+    void aReplyCarryingItsTokenIsHandedOnWithoutIt() {
+        LuaScript echoes = LuaScript.of("echo", "return {-4, 0, ARGV[#ARGV]}");
+
+        StepVerifier.create(scripts.run(echoes, List.of("wallet:{p0}:echo"), List.of("ignored")))
+                .assertNext(reply -> {
+                    assertThat(reply.code()).isEqualTo(ScriptReply.WITHDRAWAL_NOT_FOUND);
+                    assertThat(reply.replayed()).isFalse();
+                    assertThat(reply.raw()).isEqualTo(List.of(-4L, 0L));
+                })
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    /** The addresses of this instance's connections as Redis lists them. */
+    private Set<String> ownConnections() {
+        try (RedisConnection connection = connections.getConnection()) {
+            return connection.serverCommands().getClientList().stream()
+                    .filter(client -> name.value().equals(client.getName()))
+                    .map(RedisClientInfo::getAddressPort)
+                    .collect(Collectors.toSet());
+        }
+    }
+}
