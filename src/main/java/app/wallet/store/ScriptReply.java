@@ -28,11 +28,11 @@ public record ScriptReply(int code, boolean replayed, List<?> raw) {
      * The reply, once its last element is the token the request was sent with. Anything else is the
      * answer to another request: the connection's replies are out of step with its requests.
      */
-    public static ScriptReply of(List<?> wire, String token) {
-        if (wire.size() < 3 || !token.equals(wire.get(wire.size() - 1))) {
+    public static ScriptReply of(Object wire, String token) {
+        if (!(wire instanceof List<?> list) || list.size() < 3 || !token.equals(list.get(list.size() - 1))) {
             throw new RepliesOutOfStepException("A script reply without its request's token " + token);
         }
-        List<?> raw = wire.subList(0, wire.size() - 1);
+        List<?> raw = list.subList(0, list.size() - 1);
         return new ScriptReply(((Number) raw.get(0)).intValue(), ((Number) raw.get(1)).longValue() == 1, raw);
     }
 

@@ -40,8 +40,9 @@ public class WalletScripts {
         List<String> withToken = new ArrayList<>(args.size() + 1);
         withToken.addAll(args);
         withToken.add(token);
-        return redis.execute(script, keys, withToken).next()
-                .map(wire -> ScriptReply.of(wire, token))
+        // Typed as Object: a reply to another command need not even be a list.
+        Mono<?> wire = redis.execute(script, keys, withToken).next();
+        return wire.map((Object reply) -> ScriptReply.of(reply, token))
                 .doOnError(RepliesOutOfStepException.class, error -> {
                     log.error("A {} script reply did not carry its request's token: Redis replies are out of step "
                             + "with requests; renewing the connections", script.name());
