@@ -4,21 +4,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.IntegerOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisServerCommands;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.types.RedisClientInfo;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Drops this instance's Redis connections so that Lettuce opens them anew, for when replies have come
- * out of step with requests (see {@link WalletScripts}). Redis closes them (CLIENT KILL), found by this
- * instance's {@link RedisClientName}: Spring does not hand out the shared reactive connection, and
- * Lettuce reconnects a connection the server closed by itself, failing what was in flight on it.
+ * out of step with requests (see {@link WalletScripts}). Redis closes them (CLIENT KILL ID), found in
+ * CLIENT LIST by this instance's {@link RedisClientName}: Spring does not hand out the shared reactive
+ * connection, and Lettuce reconnects a connection the server closed, failing what was in flight on it.
  */
 @Component
 public class ConnectionRenewal {
@@ -48,25 +49,34 @@ public class ConnectionRenewal {
     }
 
     private int killOwnConnections() {
-        try (RedisConnection connection = connections.getConnection()) {
+        // The Lettuce connection, for a command whose integer reply Spring's plain execute() cannot read.
+        try (LettuceConnection connection = (LettuceConnection) connections.getConnection()) {
             RedisServerCommands server = connection.serverCommands();
             // The connection giving the orders renames itself for the while, so it is not among those it
             // closes: it is the blocking API's own, and its replies never went through the reactive path.
-            server.setClientName((name.value() + "-renewing").getBytes(StandardCharsets.UTF_8));
+            server.setClientName(bytes(name.value() + "-renewing"));
             try {
-                List<RedisClientInfo> own = server.getClientList().stream()
+                List<String> ids = server.getClientList().stream()
                         .filter(client -> name.value().equals(client.getName()))
+                        .map(client -> client.get("id"))
                         .toList();
-                for (RedisClientInfo client : own) {
-                    String address = client.getAddressPort();
-                    int colon = address.lastIndexOf(':');
-                    server.killClient(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+                int killed = 0;
+                for (String id : ids) {
+                    // By id, which Redis never reuses: one that has gone meanwhile counts 0 instead of failing
+                    // the rest, and no other client can have taken its place.
+                    Object count = connection.execute("CLIENT", new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                            bytes("KILL"), bytes("ID"), bytes(id));
+                    killed += count instanceof Number n ? n.intValue() : 0;
                 }
-                return own.size();
+                return killed;
             }
             finally {
-                server.setClientName(name.value().getBytes(StandardCharsets.UTF_8));
+                server.setClientName(bytes(name.value()));
             }
         }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }
