@@ -19,6 +19,16 @@
 local rcall = redis.call
 local replyToken = ARGV[#ARGV]
 
+-- Redis ends a reply at its first nil, which would cut off the token; a field missing from a damaged
+-- hash is sent as false (a nil reply) in its place instead.
+local function withToken(result)
+  for i = 1, table.maxn(result) do
+    if result[i] == nil then result[i] = false end
+  end
+  result[#result + 1] = replyToken
+  return result
+end
+
 local function recorded(idemKey, fingerprint)
   if not idemKey then return nil end
   local record = rcall('HMGET', idemKey, 'fingerprint', 'result')
@@ -26,8 +36,7 @@ local function recorded(idemKey, fingerprint)
   if record[1] ~= fingerprint then return {-6, 0, replyToken} end
   local result = cmsgpack.unpack(record[2])
   result[2] = 1
-  result[#result + 1] = replyToken
-  return result
+  return withToken(result)
 end
 
 local function remember(idemKey, fingerprint, ttl, result)
@@ -35,8 +44,7 @@ local function remember(idemKey, fingerprint, ttl, result)
     rcall('HSET', idemKey, 'fingerprint', fingerprint, 'result', cmsgpack.pack(result))
     rcall('EXPIRE', idemKey, ttl)
   end
-  result[#result + 1] = replyToken
-  return result
+  return withToken(result)
 end
 
 local function announce(ledgerKey, outboxKey, channel, c)

@@ -21,6 +21,7 @@
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}
    code  0 APPROVED: pending down, totalWithdrawn up
+        -1 the withdrawal's wallet is missing, which only a damaged store can show (only {code, 0})
         -4 withdrawal not found (only {code, 0})
         -5 withdrawal not PENDING: {code, 0, current status}
         -6 idempotency key reused with another request (only {code, 0})
@@ -47,6 +48,7 @@ end
 local wd = rcall('HMGET', withdrawalKey, 'status', 'amount', 'requestedAt')
 if not wd[1] then return finish({-4, 0}) end
 if wd[1] ~= 'PENDING' then return finish({-5, 0, wd[1]}) end
+if rcall('EXISTS', walletKey) == 0 then return finish({-1, 0}) end
 local amount = tonumber(wd[2])
 
 local pending = rcall('HINCRBY', walletKey, 'pending', -amount)

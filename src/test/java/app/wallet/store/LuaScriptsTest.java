@@ -113,6 +113,33 @@ class LuaScriptsTest {
     }
 
     @Test
+    void aWithdrawalWhoseWalletIsGoneIsSettledByNeither() {
+        credit(user, 1_000, "", null, "");
+        String withdrawalId = ids.next();
+        withdraw(user, 300, withdrawalId, null, "");
+        redis.delete(keys.wallet(user)).block(TIMEOUT);
+
+        assertThat(approve(user, withdrawalId, null, "")).containsExactly(-1L, 0L);
+        assertThat(reject(user, withdrawalId, "", null, "")).containsExactly(-1L, 0L);
+        assertThat(hash(keys.wallet(user))).isEmpty();
+        assertThat(hash(keys.withdrawal(user, withdrawalId))).containsEntry("status", "PENDING");
+    }
+
+    @Test
+    void aFieldMissingFromADamagedWalletKeepsItsPlaceInTheReply() {
+        credit(user, 1_000, "", null, "");
+        redis.opsForHash().remove(keys.wallet(user), "pending").block(TIMEOUT);
+
+        // Redis ends a reply at its first nil: the missing pending comes back as a nil in its place,
+        // and the reply token still ends the reply (checked by eval).
+        List<Object> refused = withdraw(user, 5_000, ids.next(), null, "");
+        assertThat(refused).hasSize(9);
+        assertThat(refused.subList(0, 3)).containsExactly(-2L, 0L, 1_000L);
+        assertThat(refused.get(3)).isNull();
+        assertThat(refused.subList(4, 7)).containsExactly(1_000L, 0L, 1L);
+    }
+
+    @Test
     void anIdempotencyRecordReplaysTheFirstResultExactlyAndRefusesAnotherRequest() {
         String idem = keys.idempotency(user, "credit", "key-1");
         credit(user, MAX - 5, "", null, "");
