@@ -33,7 +33,7 @@ local function recorded(idemKey, fingerprint)
   if not idemKey then return nil end
   local record = rcall('HMGET', idemKey, 'fingerprint', 'result')
   if not record[1] then return nil end
-  if record[1] ~= fingerprint then return {-6, 0, replyToken} end
+  if record[1] ~= fingerprint then return withToken({-6, 0}) end
   local result = cmsgpack.unpack(record[2])
   result[2] = 1
   return withToken(result)
