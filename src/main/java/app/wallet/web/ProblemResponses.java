@@ -31,6 +31,12 @@ public class ProblemResponses {
     private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
     private static final Pattern CONNECTION_LOST =
             Pattern.compile("not connected|^Connection (disconnected|closed|is closed)");
+    /**
+     * Error replies with which Redis says "not now": loading its data, running a long script, failing over,
+     * a replica not yet promoted, too few replicas to accept a write. The command did not run.
+     */
+    private static final Pattern TRY_LATER =
+            Pattern.compile("^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS)( |$)");
 
     /**
      * Renders every failure of the routes it filters, including exceptions a handler throws before it
@@ -80,9 +86,9 @@ public class ProblemResponses {
     }
 
     /**
-     * A refused, lost or timed-out connection, or one whose replies came out of step with its requests.
-     * A script sent before the failure may still have run whole (never half): the client learns the
-     * outcome by retrying with its idempotency key.
+     * A refused, lost, reset or timed-out connection, one whose replies came out of step with its
+     * requests, or Redis saying it cannot serve yet. A script sent before the failure may still have run
+     * whole (never half): the client learns the outcome by retrying with its idempotency key.
      */
     public static boolean isRedisOutage(Throwable error) {
         return hasCause(error, RedisConnectionFailureException.class)
@@ -91,17 +97,28 @@ public class ProblemResponses {
                 || hasCause(error, io.lettuce.core.RedisConnectionException.class)
                 || hasCause(error, io.lettuce.core.RedisCommandTimeoutException.class)
                 || hasCause(error, java.net.ConnectException.class)
-                || rejectedWhileDisconnected(error);
+                || redisSays(error);
     }
 
     /**
      * What Lettuce answers when the connection is gone: at once while it is down ("Currently not
-     * connected"), and for the commands that were in flight when it dropped ("Connection disconnected",
-     * "Connection closed"). Lettuce has no exception type of its own for these.
+     * connected"), for the commands that were in flight when it dropped ("Connection disconnected",
+     * "Connection closed"), or with the socket's own error ("Connection reset by peer", an IOException
+     * from the transport); and Redis's "try later" error replies. Lettuce has no exception type of its
+     * own for most of these.
      */
-    private static boolean rejectedWhileDisconnected(Throwable error) {
+    private static boolean redisSays(Throwable error) {
+        boolean redis = false;
         for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof io.lettuce.core.RedisException && CONNECTION_LOST.matcher(String.valueOf(t.getMessage())).find()) {
+            if (t instanceof io.lettuce.core.RedisException || t instanceof org.springframework.dao.DataAccessException) {
+                redis = true;
+                String message = String.valueOf(t.getMessage());
+                if (t instanceof io.lettuce.core.RedisException && CONNECTION_LOST.matcher(message).find()
+                        || TRY_LATER.matcher(message).find()) {
+                    return true;
+                }
+            }
+            else if (redis && t instanceof java.io.IOException) {
                 return true;
             }
         }

@@ -3,6 +3,8 @@ package app.wallet.web;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.data.redis.RedisSystemException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,9 +28,33 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void aConnectionResetUnderACommandIsAnOutage() {
+        RedisSystemException reset = new RedisSystemException("recvAddress(..) failed with error(-104): Connection reset by peer",
+                new java.io.IOException("recvAddress(..) failed with error(-104): Connection reset by peer"));
+
+        assertThat(ProblemResponses.classify(reset).code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        assertThat(ProblemResponses.classify(new java.io.IOException("Broken pipe")).code())
+                .isEqualTo(ErrorCode.INTERNAL_ERROR);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LOADING Redis is loading the dataset in memory", "BUSY Redis is busy running a script.",
+            "CLUSTERDOWN The cluster is down", "TRYAGAIN Multiple keys request during rehashing of slot",
+            "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+            "READONLY You can't write against a read only replica.", "NOREPLICAS Not enough good replicas to write."})
+    void redisSayingTryLaterIsAnOutage(String reply) {
+        assertThat(ProblemResponses.classify(new RedisSystemException(reply, new RedisException(reply))).code())
+                .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        assertThat(ProblemResponses.classify(new io.lettuce.core.RedisLoadingException(reply)).code())
+                .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
     void aScriptErrorOrAnUnexpectedReplyIsNot() {
         assertThat(ProblemResponses.classify(new RedisException("ERR user_script:12: attempt to compare nil")).code())
                 .isEqualTo(ErrorCode.INTERNAL_ERROR);
         assertThat(ProblemResponses.classify(new ClassCastException("reply")).code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+        assertThat(ProblemResponses.classify(new RedisException("BUSYGROUP Consumer Group name already exists")).code())
+                .isEqualTo(ErrorCode.INTERNAL_ERROR);
     }
 }
