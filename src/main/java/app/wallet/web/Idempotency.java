@@ -11,7 +11,8 @@ import app.wallet.store.Sha256;
  * An {@code Idempotency-Key} and the fingerprint of the request it came with. The script that changes
  * the money compares fingerprints, so the same key with another request is refused.
  *
- * @param key the client's key, 1 to 255 printable ASCII characters
+ * @param key the caller's key, 1 to 255 printable ASCII characters, prefixed with the caller: two callers
+ *        sending the same key use two keys
  * @param fingerprint SHA-256 of the operation and its parsed, validated parameters
  */
 public record Idempotency(String key, String fingerprint) {
@@ -22,7 +23,7 @@ public record Idempotency(String key, String fingerprint) {
      * The request's key with the fingerprint of {@code parts}, or empty without a key. The parts are the
      * parsed values, so two bodies that differ only in spacing or field order count as the same request.
      */
-    public static Optional<Idempotency> of(ServerRequest request, @Nullable Object... parts) {
+    public static Optional<Idempotency> of(ServerRequest request, String actor, @Nullable Object... parts) {
         String key = request.headers().firstHeader(HEADER);
         if (key == null) {
             return Optional.empty();
@@ -42,7 +43,8 @@ public record Idempotency(String key, String fingerprint) {
                 canonical.append(text.length()).append(':').append(text).append('|');
             }
         }
-        return Optional.of(new Idempotency(key, Sha256.hex(canonical.toString())));
+        // Length-prefixed like the parts, so that no actor and key pair reads as another.
+        return Optional.of(new Idempotency(actor.length() + ":" + actor + "|" + key, Sha256.hex(canonical.toString())));
     }
 
     static boolean isValidKey(@Nullable String key) {

@@ -1,16 +1,21 @@
 package app.wallet.web;
 
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,10 +38,12 @@ public class JsonBodies {
 
     /** The body's fields, allowing only {@code allowed}; an absent body reads as {@code {}} unless required. */
     public Mono<JsonFields> read(ServerRequest request, boolean required, String... allowed) {
-        MediaType contentType = request.headers().contentType().orElse(null);
-        if (contentType != null && !isJson(contentType)) {
-            return Mono.error(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "Send the body as application/json, not " + contentType));
+        MediaType contentType;
+        try {
+            contentType = checkedContentType(request);
+        }
+        catch (ApiException e) {
+            return Mono.error(e);
         }
         return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), MAX_BODY_BYTES)
                 .map(JsonBodies::utf8)
@@ -44,9 +51,48 @@ public class JsonBodies {
                 .map(body -> new JsonFields(parse(body, contentType, required), allowed));
     }
 
+    /** JSON in UTF-8, the only encoding JSON allows between systems (RFC 8259): any other charset is refused, not guessed. */
+    private static @Nullable MediaType checkedContentType(ServerRequest request) {
+        MediaType contentType;
+        try {
+            contentType = request.headers().contentType().orElse(null);
+        }
+        catch (InvalidMediaTypeException e) {
+            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type is not a valid media type: send application/json");
+        }
+        if (contentType == null) {
+            return null;
+        }
+        if (!isJson(contentType)) {
+            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+        }
+        String charset = contentType.getParameter("charset");
+        if (charset != null && !isUtf8(charset)) {
+            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body in UTF-8");
+        }
+        return contentType;
+    }
+
+    private static boolean isUtf8(String charset) {
+        try {
+            return StandardCharsets.UTF_8.equals(java.nio.charset.Charset.forName(charset.replace("\"", "")));
+        }
+        catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Strict: a byte sequence that is not UTF-8 is refused, never stored with replacement characters. */
     private static String utf8(DataBuffer buffer) {
         try {
-            return buffer.toString(StandardCharsets.UTF_8);
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(buffer.toByteBuffer())
+                    .toString();
+        }
+        catch (CharacterCodingException e) {
+            throw ApiException.invalid("body", "is not valid UTF-8");
         }
         finally {
             DataBufferUtils.release(buffer);
@@ -68,7 +114,10 @@ public class JsonBodies {
             node = mapper.readTree(body);
         }
         catch (JacksonException e) {
-            throw ApiException.invalid("body", "is not valid JSON: " + e.getOriginalMessage());
+            // The parser's own message names its classes and settings: only the place is passed on.
+            TokenStreamLocation at = e.getLocation();
+            throw ApiException.invalid("body", at == null || at.getLineNr() < 1 ? "is not valid JSON"
+                    : "is not valid JSON (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
         }
         if (!node.isObject()) {
             throw ApiException.invalid("body", "must be a JSON object");

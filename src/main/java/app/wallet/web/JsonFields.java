@@ -52,6 +52,11 @@ public final class JsonFields {
             return null;
         }
         String value = node.stringValue();
+        if (hasLoneSurrogate(value)) {
+            // A JSON escape such as \ud800 that names half a character: it cannot be stored as UTF-8.
+            fault(field, "must be valid Unicode text");
+            return null;
+        }
         if (value.codePointCount(0, value.length()) > maxLength) {
             fault(field, "must be at most " + maxLength + " characters");
             return null;
@@ -64,6 +69,19 @@ public final class JsonFields {
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }
+    }
+
+    private static boolean hasLoneSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            }
+            else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private long fault(String field, String message) {

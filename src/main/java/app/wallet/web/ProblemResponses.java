@@ -1,6 +1,5 @@
 package app.wallet.web;
 
-import java.util.List;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -8,13 +7,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.ServerWebInputException;
-import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
 import app.wallet.store.RepliesOutOfStepException;
@@ -48,19 +48,25 @@ public class ProblemResponses {
     }
 
     public Mono<ServerResponse> render(Throwable error, ServerRequest request) {
-        ApiException problem = classify(error);
-        if (problem.code() == ErrorCode.INTERNAL_ERROR) {
-            log.error("Unexpected failure on {} {}", request.method(), request.path(), error);
-        }
-        else if (problem.code() == ErrorCode.SERVICE_UNAVAILABLE) {
-            log.warn("Redis unavailable on {} {}: {}", request.method(), request.path(), error.toString());
-        }
+        ApiException problem = classifyAndLog(error, request.method(), request.path());
         ServerResponse.BodyBuilder response = ServerResponse.status(problem.code().status())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.replayed()) {
             response.header(REPLAYED_HEADER, "true");
         }
         return response.bodyValue(Problem.of(problem.code(), problem.getMessage(), problem.errors()));
+    }
+
+    /** The problem a failure is answered with; the failures that are ours or Redis's are logged. */
+    static ApiException classifyAndLog(Throwable error, HttpMethod method, String path) {
+        ApiException problem = classify(error);
+        if (problem.code() == ErrorCode.INTERNAL_ERROR) {
+            log.error("Unexpected failure on {} {}", method, path, error);
+        }
+        else if (problem.code() == ErrorCode.SERVICE_UNAVAILABLE) {
+            log.warn("Redis unavailable on {} {}: {}", method, path, error.toString());
+        }
+        return problem;
     }
 
     /** The problem a failure is answered with. */
@@ -76,13 +82,31 @@ public class ProblemResponses {
         if (hasCause(error, DataBufferLimitException.class)) {
             return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB");
         }
-        if (error instanceof UnsupportedMediaTypeStatusException) {
-            return new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+        if (error instanceof ResponseStatusException status) {
+            return ofStatus(status.getStatusCode().value());
         }
-        if (error instanceof ServerWebInputException input) {
-            return new ApiException(ErrorCode.INVALID_REQUEST, String.valueOf(input.getReason()), List.of(), false);
+        if (error instanceof InvalidMediaTypeException) {
+            return ApiException.invalid("headers", "a media type header is malformed");
         }
         return new ApiException(ErrorCode.INTERNAL_ERROR, "The request could not be completed");
+    }
+
+    /**
+     * The framework's own refusals, by status alone: their reasons name parser classes and settings,
+     * which are no business of a client's.
+     */
+    private static ApiException ofStatus(int status) {
+        return switch (status) {
+            case 404 -> new ApiException(ErrorCode.NOT_FOUND, "No such resource");
+            case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "This resource does not take that method");
+            case 406 -> new ApiException(ErrorCode.NOT_ACCEPTABLE, "Responses are application/json or application/problem+json");
+            case 413 -> new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB");
+            case 415 -> new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json");
+            case 503 -> new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "The service cannot answer now: retry later");
+            default -> status >= 400 && status < 500
+                    ? new ApiException(ErrorCode.INVALID_REQUEST, "The request could not be read")
+                    : new ApiException(ErrorCode.INTERNAL_ERROR, "The request could not be completed");
+        };
     }
 
     /**

@@ -1,0 +1,86 @@
+package app.wallet.web;
+
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.HandlerStrategies;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Answers, as a problem, every failure that no route answered itself: unknown paths, methods a path does
+ * not take, actuator and framework errors. It runs before Spring Boot's handler, whose body has no
+ * {@code code}.
+ *
+ * <p>Router functions have no notion of "this path, another method": a request they do not match falls
+ * through to a 404. So a 404 is asked of the routes again with each other method, and a path that one
+ * of them takes is answered 405 with {@code Allow}.
+ */
+@Component
+@Order(-2)
+class ProblemExceptionHandler implements WebExceptionHandler {
+
+    private static final List<HttpMethod> METHODS =
+            List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+
+    private final RouterFunction<?> routes;
+    private final ProblemWriter writer;
+
+    ProblemExceptionHandler(List<RouterFunction<?>> routes, ProblemWriter writer) {
+        this.routes = routes.stream().<RouterFunction<?>>map(route -> route)
+                .reduce(RouterFunction::andOther).orElse(request -> Mono.empty());
+        this.writer = writer;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.error(error);
+        }
+        if (error instanceof ResponseStatusException status && status.getStatusCode().value() == 404) {
+            return allowedMethods(exchange).flatMap(allowed -> allowed.isEmpty() ? write(exchange, error)
+                    : write(exchange, new ResponseStatusException(HttpStatus.METHOD_NOT_ALLOWED), allowed));
+        }
+        return write(exchange, error);
+    }
+
+    private Mono<Void> write(ServerWebExchange exchange, Throwable error, Set<HttpMethod> allowed) {
+        exchange.getResponse().getHeaders().setAllow(allowed);
+        return write(exchange, error);
+    }
+
+    private Mono<Void> write(ServerWebExchange exchange, Throwable error) {
+        if (error instanceof ResponseStatusException status) {
+            status.getHeaders().forEach((name, values) -> exchange.getResponse().getHeaders().put(name, values));
+        }
+        ApiException problem = ProblemResponses.classifyAndLog(error, exchange.getRequest().getMethod(),
+                exchange.getRequest().getPath().value());
+        return writer.write(exchange.getResponse(), problem);
+    }
+
+    /** The methods the routes take at this path; HEAD goes with GET. */
+    private Mono<Set<HttpMethod>> allowedMethods(ServerWebExchange exchange) {
+        return Flux.fromIterable(METHODS)
+                .filterWhen(method -> routes.route(ServerRequest.create(
+                        exchange.mutate().request(request -> request.method(method)).build(),
+                        HandlerStrategies.withDefaults().messageReaders())).hasElement())
+                .collectList()
+                .map(methods -> {
+                    Set<HttpMethod> allowed = new java.util.LinkedHashSet<>(methods);
+                    if (allowed.contains(HttpMethod.GET)) {
+                        allowed.add(HttpMethod.HEAD);
+                    }
+                    return allowed;
+                });
+    }
+}
