@@ -4,6 +4,8 @@
 
   Every reply ends with the reply token, the script's last argument (ARGV[#ARGV]), which is never
   recorded: the client checks it to know that the reply it was handed answers its own request.
+  The argument before it (ARGV[#ARGV - 1]) is the actor, who asked for the change (a token's subject or
+  client id), recorded in the ledger entry and the event.
 
   recorded(idemKey, fingerprint)
     The result recorded under an idempotency key, marked replayed ({.., replayed = 1, ..}), then the
@@ -12,12 +14,13 @@
     Records result under the key (if any) for ttl seconds, and returns it followed by the token.
     cmsgpack keeps integers exact up to 2^53 - 1, where tostring or cjson would round them.
   announce(ledgerKey, outboxKey, channel, change)
-    Appends the change to the wallet's ledger and to the partition's outbox, and publishes the new
+    Appends the change, with its actor, to the wallet's ledger and to the partition's outbox, and publishes the new
     wallet state on the change channel as
     "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
 ]]
 local rcall = redis.call
 local replyToken = ARGV[#ARGV]
+local actor = ARGV[#ARGV - 1]
 
 -- Redis ends a reply at its first nil, which would cut off the token; a field missing from a damaged
 -- hash is sent as false (a nil reply) in its place instead.
@@ -50,10 +53,11 @@ end
 local function announce(ledgerKey, outboxKey, channel, c)
   rcall('XADD', ledgerKey, '*', 'id', c.eventId, 'type', c.ledgerType, 'amount', c.amount,
     'withdrawalId', c.withdrawalId, 'reference', c.reference, 'balanceAfter', c.balance,
-    'pendingAfter', c.pending, 'version', c.version, 'at', c.now)
+    'pendingAfter', c.pending, 'version', c.version, 'at', c.now, 'actor', actor)
   rcall('XADD', outboxKey, '*', 'eventId', c.eventId, 'type', c.eventType, 'userId', c.userId,
     'amount', c.amount, 'withdrawalId', c.withdrawalId, 'walletVersion', c.version, 'balance', c.balance,
-    'pending', c.pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', c.now)
+    'pending', c.pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', c.now,
+    'actor', actor)
   rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
     c.pending, c.earnings, c.withdrawn, c.createdAt, c.now))
 end

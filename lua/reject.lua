@@ -17,7 +17,8 @@
   ARGV[6] idempotency record TTL, seconds
   ARGV[7] change notification channel
   ARGV[8] reason, "" for none
-  ARGV[9] reply token, echoed as the last element of every reply (_common.lua)
+  ARGV[9] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
+  ARGV[10] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}

@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param outbox how the outbox is relayed to Kafka
  * @param stream how balance streams behave
  * @param audit when the consistency audit runs
+ * @param security whether requests must carry a bearer token
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
@@ -28,7 +29,8 @@ public record WalletProperties(
         @DefaultValue Kafka kafka,
         @DefaultValue Outbox outbox,
         @DefaultValue Stream stream,
-        @DefaultValue Audit audit) {
+        @DefaultValue Audit audit,
+        @DefaultValue Security security) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -59,6 +61,13 @@ public record WalletProperties(
      * @param interval time between two passes
      */
     public record Audit(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration interval) {
+    }
+
+    /**
+     * @param enabled whether every route but the health probes needs a bearer token (JWT); {@code false}
+     *        serves everyone and is only for a local run, never production
+     */
+    public record Security(@DefaultValue("true") boolean enabled) {
     }
 
     /**

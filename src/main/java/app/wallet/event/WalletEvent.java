@@ -9,10 +9,12 @@ import app.wallet.store.StreamEntry;
 
 /**
  * The Kafka event of one committed change, keyed by {@code userId}. A redelivered event carries the
- * same {@code eventId}, which is also the id of the change's ledger entry.
+ * same {@code eventId}, which is also the id of the change's ledger entry. {@code actor} is who asked for
+ * the change; absent from entries written before actors were recorded.
  */
 public record WalletEvent(String eventId, String type, String userId, long amount, @Nullable String withdrawalId,
-        long walletVersion, long balance, long pending, long totalEarnings, long totalWithdrawn, Instant occurredAt) {
+        long walletVersion, long balance, long pending, long totalEarnings, long totalWithdrawn, Instant occurredAt,
+        @Nullable String actor) {
 
     /** An outbox stream entry, as the scripts write it. */
     static WalletEvent of(Map<?, ?> fields) {
@@ -22,6 +24,6 @@ public record WalletEvent(String eventId, String type, String userId, long amoun
         return new WalletEvent(entry.text("eventId"), entry.text("type"), entry.text("userId"), entry.number("amount"),
                 withdrawalId.isEmpty() ? null : withdrawalId, entry.number("walletVersion"), entry.number("balance"),
                 entry.number("pending"), entry.number("totalEarnings"), entry.number("totalWithdrawn"),
-                Instant.ofEpochMilli(entry.number("occurredAt")));
+                Instant.ofEpochMilli(entry.number("occurredAt")), entry.optionalText("actor"));
     }
 }

@@ -9,16 +9,19 @@ import app.wallet.store.StreamEntry;
 
 /**
  * One change of a wallet, as its script appended it. Its {@code id} is also the {@code eventId} of the
- * Kafka event the change produced.
+ * Kafka event the change produced. {@code actor} is who asked for it (a token's subject or client id);
+ * entries written before actors were recorded have none.
  */
 public record LedgerEntry(String id, LedgerEntryType type, long amount, @Nullable String withdrawalId,
-        @Nullable String reference, long balanceAfter, long pendingAfter, long version, Instant at) {
+        @Nullable String reference, long balanceAfter, long pendingAfter, long version, Instant at,
+        @Nullable String actor) {
 
     /** A ledger stream entry's fields. */
     public static LedgerEntry of(Map<?, ?> fields) {
         StreamEntry entry = new StreamEntry("Ledger entry", fields);
         return new LedgerEntry(entry.text("id"), LedgerEntryType.valueOf(entry.text("type")), entry.number("amount"),
                 entry.optionalText("withdrawalId"), entry.optionalText("reference"), entry.number("balanceAfter"),
-                entry.number("pendingAfter"), entry.number("version"), Instant.ofEpochMilli(entry.number("at")));
+                entry.number("pendingAfter"), entry.number("version"), Instant.ofEpochMilli(entry.number("at")),
+                entry.optionalText("actor"));
     }
 }

@@ -35,10 +35,12 @@ public class WalletScripts {
         this.renewal = renewal;
     }
 
-    public Mono<ScriptReply> run(LuaScript script, List<String> keys, List<String> args) {
+    /** Runs a money script; {@code actor}, who asked for the change, goes with it into the ledger and the event. */
+    public Mono<ScriptReply> run(LuaScript script, List<String> keys, List<String> args, String actor) {
         String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        List<String> withToken = new ArrayList<>(args.size() + 1);
+        List<String> withToken = new ArrayList<>(args.size() + 2);
         withToken.addAll(args);
+        withToken.add(actor);
         withToken.add(token);
         // Typed as Object: a reply to another command need not even be a list.
         Mono<?> wire = redis.execute(script, keys, withToken).next();

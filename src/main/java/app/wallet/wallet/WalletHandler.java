@@ -7,6 +7,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.security.Callers;
 import app.wallet.web.Idempotency;
 import app.wallet.web.JsonBodies;
 import app.wallet.web.PathParams;
@@ -34,11 +35,12 @@ class WalletHandler {
 
     Mono<ServerResponse> credit(ServerRequest request) {
         String userId = PathParams.userId(request);
-        return bodies.read(request, true, "amount", "reference").flatMap(fields -> {
+        return Callers.actor(request).flatMap(actor -> bodies.read(request, true, "amount", "reference").flatMap(fields -> {
             long amount = fields.amount("amount", properties.maxAmount());
             String reference = fields.optionalText("reference", MAX_REFERENCE_LENGTH);
             fields.check();
-            return wallets.credit(userId, amount, reference, Idempotency.of(request, "credit", userId, amount, reference));
-        }).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
+            return wallets.credit(userId, amount, reference, actor,
+                    Idempotency.of(request, actor, "credit", userId, amount, reference));
+        })).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
     }
 }

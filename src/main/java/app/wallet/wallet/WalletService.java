@@ -56,7 +56,7 @@ public class WalletService {
                 .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.WALLET_NOT_FOUND, "No wallet for user " + userId)));
     }
 
-    public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference,
+    public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference, String actor,
             Optional<Idempotency> idempotency) {
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId)));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, "credit", i.key())));
@@ -64,7 +64,7 @@ public class WalletService {
                 Long.toString(clock.millis()), idempotency.map(Idempotency::fingerprint).orElse(""),
                 Long.toString(properties.idempotencyTtl().toSeconds()), Long.toString(WalletProperties.MAX_MONEY_VALUE),
                 keys.changes(userId));
-        return metrics.observe("credit", scripts.run(creditScript, scriptKeys, args).map(reply -> {
+        return metrics.observe("credit", scripts.run(creditScript, scriptKeys, args, actor).map(reply -> {
             if (reply.code() != ScriptReply.OK) {
                 metrics.refusal(reply, amount);
                 throw ScriptRefusals.of(reply, userId, "a credit of " + amount);

@@ -10,6 +10,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.security.Callers;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.web.ApiException;
 import app.wallet.web.Idempotency;
@@ -35,32 +36,33 @@ class WithdrawalHandler {
 
     Mono<ServerResponse> request(ServerRequest request) {
         String userId = PathParams.userId(request);
-        return bodies.read(request, true, "amount").flatMap(fields -> {
+        return Callers.actor(request).flatMap(actor -> bodies.read(request, true, "amount").flatMap(fields -> {
             long amount = fields.amount("amount", properties.maxAmount());
             fields.check();
-            return withdrawals.request(userId, amount, Idempotency.of(request, "withdraw", userId, amount));
-        }).flatMap(applied -> Responses.of(HttpStatus.CREATED, applied,
+            return withdrawals.request(userId, amount, actor, Idempotency.of(request, actor, "withdraw", userId, amount));
+        })).flatMap(applied -> Responses.of(HttpStatus.CREATED, applied,
                 URI.create("/api/v1/wallets/" + userId + "/withdrawals/" + applied.result().id())));
     }
 
     Mono<ServerResponse> approve(ServerRequest request) {
         String userId = PathParams.userId(request);
         String withdrawalId = PathParams.withdrawalId(request);
-        return bodies.read(request, false).flatMap(fields -> {
+        return Callers.actor(request).flatMap(actor -> bodies.read(request, false).flatMap(fields -> {
             fields.check();
-            return withdrawals.approve(userId, withdrawalId, Idempotency.of(request, "approve", userId, withdrawalId));
-        }).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
+            return withdrawals.approve(userId, withdrawalId, actor,
+                    Idempotency.of(request, actor, "approve", userId, withdrawalId));
+        })).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
     }
 
     Mono<ServerResponse> reject(ServerRequest request) {
         String userId = PathParams.userId(request);
         String withdrawalId = PathParams.withdrawalId(request);
-        return bodies.read(request, false, "reason").flatMap(fields -> {
+        return Callers.actor(request).flatMap(actor -> bodies.read(request, false, "reason").flatMap(fields -> {
             String reason = fields.optionalText("reason", MAX_REASON_LENGTH);
             fields.check();
-            return withdrawals.reject(userId, withdrawalId, reason,
-                    Idempotency.of(request, "reject", userId, withdrawalId, reason));
-        }).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
+            return withdrawals.reject(userId, withdrawalId, reason, actor,
+                    Idempotency.of(request, actor, "reject", userId, withdrawalId, reason));
+        })).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
     }
 
     Mono<ServerResponse> get(ServerRequest request) {

@@ -59,7 +59,8 @@ public class WithdrawalService {
     }
 
     /** Moves {@code amount} from the balance to pending, if the balance covers it, as a new PENDING withdrawal. */
-    public Mono<Applied<Withdrawal>> request(String userId, long amount, Optional<Idempotency> idempotency) {
+    public Mono<Applied<Withdrawal>> request(String userId, long amount, String actor,
+            Optional<Idempotency> idempotency) {
         String withdrawalId = ids.next();
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId), keys.withdrawals(userId, WithdrawalStatus.PENDING.name()),
@@ -67,16 +68,18 @@ public class WithdrawalService {
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, "withdraw", i.key())));
         List<String> args = List.of(userId, Long.toString(amount), withdrawalId, ids.next(),
                 Long.toString(clock.millis()), fingerprint(idempotency), ttl(), keys.changes(userId));
-        return change("withdraw", withdrawScript, scriptKeys, args, userId, "a withdrawal of " + amount, amount);
+        return change("withdraw", withdrawScript, scriptKeys, args, actor, userId, "a withdrawal of " + amount, amount);
     }
 
-    public Mono<Applied<Withdrawal>> approve(String userId, String withdrawalId, Optional<Idempotency> idempotency) {
-        return settle("approve", approveScript, WithdrawalStatus.APPROVED, userId, withdrawalId, idempotency, List.of());
-    }
-
-    public Mono<Applied<Withdrawal>> reject(String userId, String withdrawalId, @Nullable String reason,
+    public Mono<Applied<Withdrawal>> approve(String userId, String withdrawalId, String actor,
             Optional<Idempotency> idempotency) {
-        return settle("reject", rejectScript, WithdrawalStatus.REJECTED, userId, withdrawalId, idempotency,
+        return settle("approve", approveScript, WithdrawalStatus.APPROVED, userId, withdrawalId, actor, idempotency,
+                List.of());
+    }
+
+    public Mono<Applied<Withdrawal>> reject(String userId, String withdrawalId, @Nullable String reason, String actor,
+            Optional<Idempotency> idempotency) {
+        return settle("reject", rejectScript, WithdrawalStatus.REJECTED, userId, withdrawalId, actor, idempotency,
                 List.of(reason == null ? "" : reason));
     }
 
@@ -111,7 +114,7 @@ public class WithdrawalService {
     }
 
     private Mono<Applied<Withdrawal>> settle(String operation, LuaScript script, WithdrawalStatus outcome,
-            String userId, String withdrawalId, Optional<Idempotency> idempotency, List<String> extraArgs) {
+            String userId, String withdrawalId, String actor, Optional<Idempotency> idempotency, List<String> extraArgs) {
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), keys.withdrawals(userId, outcome.name()),
                 keys.ledger(userId), keys.outbox(userId)));
@@ -119,12 +122,12 @@ public class WithdrawalService {
         List<String> args = new ArrayList<>(List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
                 fingerprint(idempotency), ttl(), keys.changes(userId)));
         args.addAll(extraArgs);
-        return change(operation, script, scriptKeys, args, userId, withdrawalId, 0);
+        return change(operation, script, scriptKeys, args, actor, userId, withdrawalId, 0);
     }
 
     private Mono<Applied<Withdrawal>> change(String operation, LuaScript script, List<String> scriptKeys,
-            List<String> args, String userId, String subject, long amount) {
-        return metrics.observe(operation, scripts.run(script, scriptKeys, args).map(reply -> {
+            List<String> args, String actor, String userId, String subject, long amount) {
+        return metrics.observe(operation, scripts.run(script, scriptKeys, args, actor).map(reply -> {
             if (reply.code() != ScriptReply.OK) {
                 metrics.refusal(reply, amount);
                 throw ScriptRefusals.of(reply, userId, subject);

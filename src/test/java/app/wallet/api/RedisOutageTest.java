@@ -15,6 +15,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import app.wallet.support.Authorized;
 import app.wallet.support.LocalRedis;
 import app.wallet.support.WalletApi;
 
@@ -28,11 +29,16 @@ class RedisOutageTest {
 
     private static final LocalRedis REDIS = LocalRedis.startProcess();
 
-    @Autowired
     private WebTestClient client;
+
+    @Autowired
+    void client(WebTestClient unauthenticated) {
+        client = unauthenticated.mutate().filter(Authorized.asOwnerWithEveryScope()).build();
+    }
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
+        Authorized.trustLocalTokens(registry);
         registry.add("spring.data.redis.host", REDIS::host);
         registry.add("spring.data.redis.port", REDIS::port);
     }

@@ -127,11 +127,11 @@ class WalletApiTest extends IntegrationTest {
     void unknownOrMalformedWithdrawalIdsAreNotFound() {
         String user = newUserId();
         new WalletApi(client).credit(user, 1);
-        for (String id : new String[] {"0193a4b2-0000-7000-8000-000000000000", "not-an-id", "%7Bp1%7D"}) {
-            client.post().uri("/api/v1/wallets/" + user + "/withdrawals/" + id + "/approve").exchange()
+        for (String id : new String[] {"0193a4b2-0000-7000-8000-000000000000", "not-an-id", "{p1}"}) {
+            client.post().uri("/api/v1/wallets/{u}/withdrawals/{id}/approve", user, id).exchange()
                     .expectStatus().isNotFound()
                     .expectBody().jsonPath("$.code").isEqualTo("withdrawal-not-found");
-            client.get().uri("/api/v1/wallets/" + user + "/withdrawals/" + id).exchange()
+            client.get().uri("/api/v1/wallets/{u}/withdrawals/{id}", user, id).exchange()
                     .expectStatus().isNotFound()
                     .expectBody().jsonPath("$.code").isEqualTo("withdrawal-not-found");
         }

@@ -37,6 +37,7 @@ import app.wallet.store.WalletKeys;
 import app.wallet.support.KafkaEvents;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
+import app.wallet.support.Authorized;
 import app.wallet.support.TcpProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,6 +84,7 @@ class OutboxRelayTest {
 
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
+        Authorized.trustLocalTokens(registry);
         registry.add("spring.data.redis.host", REDIS::host);
         registry.add("spring.data.redis.port", REDIS::port);
         registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
@@ -159,7 +161,8 @@ class OutboxRelayTest {
     }
 
     private Flux<Integer> credits(List<String> users, int count, int concurrency) {
-        WebClient web = WebClient.create("http://127.0.0.1:" + port + "/api/v1");
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
+                .filter(Authorized.asOwnerWithEveryScope()).build();
         return Flux.range(0, count).flatMap(i -> web.post().uri("/wallets/{u}/credits", users.get(i % users.size()))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("amount", 1 + i))
                 .exchangeToMono(response -> Mono.just(response.statusCode().value())), concurrency)
@@ -168,7 +171,8 @@ class OutboxRelayTest {
 
     /** Each credit's response time in milliseconds, ten in flight at a time. */
     private List<Long> timedCredits(List<String> users, int count) {
-        WebClient web = WebClient.create("http://127.0.0.1:" + port + "/api/v1");
+        WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
+                .filter(Authorized.asOwnerWithEveryScope()).build();
         return Flux.range(0, count).flatMap(i -> Mono.defer(() -> {
             long start = System.nanoTime();
             return web.post().uri("/wallets/{u}/credits", users.get(i % users.size()))

@@ -24,6 +24,7 @@ class LuaScriptsTest {
 
     private static final long MAX = (1L << 53) - 1;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String ACTOR = "earnings-service";
 
     private static LettuceConnectionFactory factory;
     private static ReactiveStringRedisTemplate redis;
@@ -55,7 +56,7 @@ class LuaScriptsTest {
         StepVerifier.create(redis.opsForStream().range(keys.ledger(user), org.springframework.data.domain.Range.unbounded()))
                 .assertNext(entry -> assertThat(entry.getValue()).containsEntry("type", "CREDIT")
                         .containsEntry("reference", "order-17").containsEntry("balanceAfter", "10000")
-                        .containsEntry("version", "1"))
+                        .containsEntry("version", "1").containsEntry("actor", ACTOR))
                 .expectComplete()
                 .verify(TIMEOUT);
     }
@@ -218,6 +219,7 @@ class LuaScriptsTest {
     private static List<Object> eval(String name, List<String> keys, List<String> args) {
         String token = UUID.randomUUID().toString();
         List<String> withToken = new ArrayList<>(args);
+        withToken.add(ACTOR);
         withToken.add(token);
         List<Object> reply = (List<Object>) redis.execute(LuaScript.load(name, "_common"), keys, withToken).next().block(TIMEOUT);
         assertThat(reply).as("reply of " + name).last().isEqualTo(token);

@@ -40,7 +40,7 @@ class WalletScriptsTest extends IntegrationTest {
         Set<String> before = ownConnections();
         assertThat(before).as("this instance's named connections").isNotEmpty();
 
-        StepVerifier.create(scripts.run(answersAnotherRequest, List.of("wallet:{p0}:slipped"), List.of("ignored")))
+        StepVerifier.create(scripts.run(answersAnotherRequest, List.of("wallet:{p0}:slipped"), List.of("ignored"), "tester"))
                 .expectError(RepliesOutOfStepException.class)
                 .verify(Duration.ofSeconds(10));
 
@@ -67,7 +67,7 @@ class WalletScriptsTest extends IntegrationTest {
     void aReplyCarryingItsTokenIsHandedOnWithoutIt() {
         LuaScript echoes = LuaScript.of("echo", "return {-4, 0, ARGV[#ARGV]}");
 
-        StepVerifier.create(scripts.run(echoes, List.of("wallet:{p0}:echo"), List.of("ignored")))
+        StepVerifier.create(scripts.run(echoes, List.of("wallet:{p0}:echo"), List.of("ignored"), "tester"))
                 .assertNext(reply -> {
                     assertThat(reply.code()).isEqualTo(ScriptReply.WITHDRAWAL_NOT_FOUND);
                     assertThat(reply.replayed()).isFalse();

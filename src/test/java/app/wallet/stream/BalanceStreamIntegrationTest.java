@@ -21,7 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.WalletApplication;
 import app.wallet.store.WalletKeys;
+import app.wallet.support.Authorized;
 import app.wallet.support.IntegrationTest;
+import app.wallet.support.LocalTokens;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
 import app.wallet.support.WalletApi;
@@ -104,7 +106,7 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
     void eventsAreWrittenInTheContractsExactText() {
         String user = newUserId();
         new WalletApi(client).credit(user, 5);
-        String first = WebClient.create("http://127.0.0.1:" + port + "/api/v1").get()
+        String first = concurrentClient().get()
                 .uri("/wallets/{u}/stream", user)
                 .exchangeToFlux(response -> {
                     assertThat(response.headers().contentType()).hasValueSatisfying(
@@ -152,7 +154,10 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
         String user = newUserId();
         new WalletApi(client).credit(user, 5);
         LocalRedis redis = LocalRedis.shared();
-        try (ConfigurableApplicationContext other = new SpringApplicationBuilder(WalletApplication.class).properties(
+        try (ConfigurableApplicationContext other = new SpringApplicationBuilder(WalletApplication.class)
+                .properties(LocalTokens.shared().properties().entrySet().stream()
+                        .map(property -> property.getKey() + "=" + property.getValue()).toArray(String[]::new))
+                .properties(
                 "server.port=0",
                 "spring.data.redis.host=" + redis.host(),
                 "spring.data.redis.port=" + redis.port(),
@@ -173,7 +178,8 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
     }
 
     static Flux<ServerSentEvent<String>> stream(int port, String user, String lastEventId) {
-        return WebClient.create("http://127.0.0.1:" + port + "/api/v1").get()
+        return WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
+                .filter(Authorized.asOwnerWithEveryScope()).build().get()
                 .uri("/wallets/{u}/stream", user)
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 .headers(headers -> {

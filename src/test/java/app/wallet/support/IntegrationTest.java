@@ -2,6 +2,7 @@ package app.wallet.support;
 
 import java.util.UUID;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -21,14 +22,28 @@ import org.springframework.web.reactive.function.client.WebClient;
 @AutoConfigureWebTestClient
 public abstract class IntegrationTest {
 
-    @Autowired
+    /** Calls as the owner, with every scope, of the wallet a path names ({@link Authorized}). */
     protected WebTestClient client;
+
+    @Autowired
+    private WebTestClient unauthenticated;
 
     @LocalServerPort
     protected int port;
 
+    @BeforeEach
+    void authorize() {
+        client = unauthenticated.mutate().filter(Authorized.asOwnerWithEveryScope()).build();
+    }
+
+    /** A client that sends no token unless the test gives one. */
+    protected WebTestClient unauthenticatedClient() {
+        return unauthenticated;
+    }
+
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
+        Authorized.trustLocalTokens(registry);
         LocalRedis redis = LocalRedis.shared();
         registry.add("spring.data.redis.host", redis::host);
         registry.add("spring.data.redis.port", redis::port);
@@ -37,7 +52,8 @@ public abstract class IntegrationTest {
 
     /** A client for concurrent bursts, which {@link WebTestClient} exchanges one at a time. */
     protected WebClient concurrentClient() {
-        return WebClient.create("http://127.0.0.1:" + port + "/api/v1");
+        return WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
+                .filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
     protected static String newUserId() {

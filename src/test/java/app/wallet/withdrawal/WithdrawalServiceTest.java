@@ -29,16 +29,16 @@ class WithdrawalServiceTest extends IntegrationTest {
     @Test
     void aWithdrawalReservesTheAmountAndApprovalSettlesIt() {
         String user = newUserId();
-        StepVerifier.create(wallets.credit(user, 10_000, null, Optional.empty()))
+        StepVerifier.create(wallets.credit(user, 10_000, null, "tester", Optional.empty()))
                 .assertNext(applied -> assertThat(applied.result().balance()).isEqualTo(10_000))
                 .expectComplete()
                 .verify(TIMEOUT);
 
-        Withdrawal requested = withdrawals.request(user, 8_000, Optional.empty()).block(TIMEOUT).result();
+        Withdrawal requested = withdrawals.request(user, 8_000, "tester", Optional.empty()).block(TIMEOUT).result();
         assertThat(requested.status()).isEqualTo(WithdrawalStatus.PENDING);
         assertThat(requested.wallet().pending()).isEqualTo(8_000);
 
-        StepVerifier.create(withdrawals.approve(user, requested.id(), Optional.empty()))
+        StepVerifier.create(withdrawals.approve(user, requested.id(), "tester", Optional.empty()))
                 .assertNext(applied -> {
                     assertThat(applied.replayed()).isFalse();
                     assertThat(applied.result().status()).isEqualTo(WithdrawalStatus.APPROVED);
@@ -52,11 +52,11 @@ class WithdrawalServiceTest extends IntegrationTest {
     @Test
     void refusalsArriveAsTypedErrors() {
         String user = newUserId();
-        StepVerifier.create(withdrawals.request(user, 1, Optional.empty()))
+        StepVerifier.create(withdrawals.request(user, 1, "tester", Optional.empty()))
                 .expectErrorSatisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.WALLET_NOT_FOUND))
                 .verify(TIMEOUT);
-        wallets.credit(user, 5, null, Optional.empty()).block(TIMEOUT);
-        StepVerifier.create(withdrawals.request(user, 6, Optional.empty()))
+        wallets.credit(user, 5, null, "tester", Optional.empty()).block(TIMEOUT);
+        StepVerifier.create(withdrawals.request(user, 6, "tester", Optional.empty()))
                 .expectErrorSatisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.INSUFFICIENT_BALANCE))
                 .verify(TIMEOUT);
         StepVerifier.create(withdrawals.find(user, "0193a4b2-0000-7000-8000-000000000000"))
@@ -67,12 +67,12 @@ class WithdrawalServiceTest extends IntegrationTest {
     @Test
     void aReplayedRejectionIsMarkedAndChangesNothing() {
         String user = newUserId();
-        wallets.credit(user, 100, null, Optional.empty()).block(TIMEOUT);
-        String id = withdrawals.request(user, 40, Optional.empty()).block(TIMEOUT).result().id();
+        wallets.credit(user, 100, null, "tester", Optional.empty()).block(TIMEOUT);
+        String id = withdrawals.request(user, 40, "tester", Optional.empty()).block(TIMEOUT).result().id();
         Optional<Idempotency> key = Optional.of(new Idempotency("reject-1", "fingerprint"));
-        withdrawals.reject(user, id, "no", key).block(TIMEOUT);
+        withdrawals.reject(user, id, "no", "tester", key).block(TIMEOUT);
 
-        StepVerifier.create(withdrawals.reject(user, id, "no", key))
+        StepVerifier.create(withdrawals.reject(user, id, "no", "tester", key))
                 .assertNext(applied -> {
                     assertThat(applied.replayed()).isTrue();
                     assertThat(applied.result().reason()).isEqualTo("no");

@@ -1,0 +1,97 @@
+package app.wallet.security;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+
+import app.wallet.config.WalletProperties;
+import app.wallet.web.ApiException;
+import app.wallet.web.ProblemWriter;
+
+import static app.wallet.security.Access.anyOf;
+import static app.wallet.security.Access.ownerWithOrAnyOf;
+import static app.wallet.security.Scopes.CREDIT;
+import static app.wallet.security.Scopes.METRICS;
+import static app.wallet.security.Scopes.OPERATE;
+import static app.wallet.security.Scopes.READ;
+import static app.wallet.security.Scopes.READ_ANY;
+import static app.wallet.security.Scopes.WITHDRAW;
+
+/**
+ * Every route's rule, in one place. Bearer tokens only: no session, no cookie, no login page, so no
+ * CSRF to guard against. The JWT decoder is Spring Boot's, from
+ * {@code spring.security.oauth2.resourceserver.jwt.*}.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    static final String NO_JWT_CONFIGURATION = "No JWT configuration: set spring.security.oauth2.resourceserver.jwt."
+            + "issuer-uri, jwk-set-uri or public-key-location (or, never in production, wallet.security.enabled=false "
+            + "to serve every request without authentication)";
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+    private static final String WALLET = "/api/v1/wallets/{userId}";
+
+    /**
+     * Spring Security's firewall refuses paths and headers with encodings that could be read two ways
+     * ({@code %25}, {@code %2F}, control characters, ...); its refusal is a problem like any other.
+     */
+    @Bean
+    ServerExchangeRejectedHandler rejectedAsProblem(ProblemWriter problems) {
+        return (exchange, rejected) -> problems.write(exchange.getResponse(), ApiException.invalid("request",
+                "its path, method or headers hold characters or encodings the service does not take"));
+    }
+
+    @Bean
+    SecurityWebFilterChain walletSecurity(ServerHttpSecurity http, WalletProperties properties,
+            ObjectProvider<ReactiveJwtDecoder> decoders, ProblemWriter problems) {
+        http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+        if (!properties.security().enabled()) {
+            log.warn("wallet.security.enabled=false: every request is served WITHOUT AUTHENTICATION. Anyone who reaches "
+                    + "this port can move money. Never run this way in production.");
+            return http.authorizeExchange(exchanges -> exchanges.anyExchange().permitAll()).build();
+        }
+        ReactiveJwtDecoder decoder = decoders.getIfAvailable();
+        if (decoder == null) {
+            throw new IllegalStateException(NO_JWT_CONFIGURATION);
+        }
+        return http
+                .authorizeExchange(exchanges -> exchanges
+                        // Probes stay open, without details (management.endpoint.health.group.*.show-details).
+                        .pathMatchers(HttpMethod.GET, "/actuator/health/liveness", "/actuator/health/readiness").permitAll()
+                        .pathMatchers("/actuator", "/actuator/**").access(anyOf(OPERATE, METRICS))
+                        .pathMatchers(HttpMethod.GET, WALLET, WALLET + "/stream").access(ownerWithOrAnyOf(READ, OPERATE, READ_ANY))
+                        .pathMatchers(HttpMethod.GET, WALLET + "/withdrawals", WALLET + "/withdrawals/{withdrawalId}",
+                                WALLET + "/transactions").access(ownerWithOrAnyOf(READ, OPERATE))
+                        .pathMatchers(HttpMethod.POST, WALLET + "/credits").access(anyOf(CREDIT))
+                        .pathMatchers(HttpMethod.POST, WALLET + "/withdrawals").access(ownerWithOrAnyOf(WITHDRAW))
+                        .pathMatchers(HttpMethod.POST, WALLET + "/withdrawals/{withdrawalId}/approve",
+                                WALLET + "/withdrawals/{withdrawalId}/reject").access(anyOf(OPERATE))
+                        .pathMatchers(HttpMethod.POST, "/api/v1/admin/audit").access(anyOf(OPERATE))
+                        // Anything else: a caller with a valid token learns it is not found (404) or takes
+                        // other methods (405); one without learns nothing.
+                        .anyExchange().authenticated())
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(jwt -> jwt.jwtDecoder(decoder))
+                        .authenticationEntryPoint(ProblemAnswers.unauthorized(problems))
+                        .accessDeniedHandler(ProblemAnswers.forbidden(problems)))
+                .exceptionHandling(handling -> handling
+                        .authenticationEntryPoint(ProblemAnswers.unauthorized(problems))
+                        .accessDeniedHandler(ProblemAnswers.forbidden(problems)))
+                .build();
+    }
+}
