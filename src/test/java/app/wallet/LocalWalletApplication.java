@@ -1,7 +1,8 @@
 package app.wallet;
 
-import app.wallet.support.LocalKafka;
-import app.wallet.support.LocalRedis;
+import java.time.Duration;
+import java.util.Map;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -9,15 +10,34 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import app.wallet.support.LocalKafka;
+import app.wallet.support.LocalRedis;
+import app.wallet.support.LocalTokens;
+import app.wallet.web.ApiException;
+import app.wallet.web.JsonBodies;
+import app.wallet.web.ProblemResponses;
+
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /**
  * The service on port 8080 with a real Redis and Kafka it starts itself, for {@code ./mvnw spring-boot:test-run}:
- * nothing to install but a JDK.
+ * nothing to install but a JDK. Tokens come from a local issuer ({@link LocalTokens}) through
+ * {@code POST /local/tokens}, which exists only here, never in the service's jar.
  */
 public class LocalWalletApplication {
 
     private static final Logger log = LoggerFactory.getLogger(LocalWalletApplication.class);
+    private static final Duration TOKEN_VALIDITY = Duration.ofHours(1);
 
     public static void main(String[] args) {
         LocalRedis redis = LocalRedis.start();
@@ -29,18 +49,49 @@ public class LocalWalletApplication {
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-shutdown"));
         System.setProperty("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         log.info("Local Kafka at {}", kafka.bootstrapServers());
-        SpringApplication.from(WalletApplication::main).with(ReadyBanner.class).run(args);
+        LocalTokens.shared().properties().forEach(System::setProperty);
+        SpringApplication.from(WalletApplication::main).with(LocalIssuer.class).run(args);
     }
 
+    /** {@code POST /local/tokens} {@code {"sub": "alice", "scope": "wallet:read wallet:withdraw"}} gives {@code {"token": ...}}. */
     @TestConfiguration(proxyBeanMethods = false)
-    static class ReadyBanner {
+    static class LocalIssuer {
+
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        SecurityWebFilterChain localTokenEndpoint(ServerHttpSecurity http) {
+            return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/local/**"))
+                    .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                    .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                    .build();
+        }
+
+        @Bean
+        RouterFunction<ServerResponse> localTokenRoutes(JsonBodies bodies, ProblemResponses problems) {
+            return route()
+                    .POST("/local/tokens", request -> bodies.read(request, true, "sub", "scope").flatMap(fields -> {
+                        String subject = fields.optionalText("sub", 255);
+                        String scope = fields.optionalText("scope", 1024);
+                        fields.check();
+                        if (subject == null || subject.isBlank()) {
+                            throw ApiException.invalid("sub", "is required");
+                        }
+                        String token = LocalTokens.shared().token(subject, scope == null ? "" : scope, TOKEN_VALIDITY);
+                        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(Map.of("token", token, "expiresIn", TOKEN_VALIDITY.toSeconds()));
+                    }))
+                    .filter(problems.asFilter())
+                    .build();
+        }
 
         @Bean
         ApplicationListener<ApplicationReadyEvent> printBaseUrl(Environment environment) {
             return event -> {
-                String base = "http://localhost:" + environment.getProperty("local.server.port", "8080") + "/api/v1";
-                log.info("Wallet service ready at {}", base);
-                log.info("Try: curl -s -X POST {}/wallets/alice/credits -H 'Content-Type: application/json' -d '{\"amount\": 10000}'", base);
+                String base = "http://localhost:" + environment.getProperty("local.server.port", "8080");
+                String operator = LocalTokens.shared().token("operator-1", "wallet:operate", TOKEN_VALIDITY);
+                log.info("Wallet service ready at {}/api/v1; tokens from POST {}/local/tokens (see README)", base, base);
+                log.info("Try, as an operator (token valid for an hour): curl -s -X POST {}/api/v1/admin/audit "
+                        + "-H 'Authorization: Bearer {}'", base, operator);
             };
         }
     }

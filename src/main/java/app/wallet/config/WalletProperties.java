@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stream how balance streams behave
  * @param audit when the consistency audit runs
  * @param security whether requests must carry a bearer token
+ * @param http what one instance's HTTP server lets clients hold
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
@@ -30,7 +31,8 @@ public record WalletProperties(
         @DefaultValue Outbox outbox,
         @DefaultValue Stream stream,
         @DefaultValue Audit audit,
-        @DefaultValue Security security) {
+        @DefaultValue Security security,
+        @DefaultValue Http http) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -47,6 +49,8 @@ public record WalletProperties(
         require(stream.resyncInterval().toMillis() >= 100, "wallet.stream.resync-interval must be at least 100ms");
         require(audit.interval().toSeconds() >= 1, "wallet.audit.interval must be at least one second");
         require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
+        require(http.maxConnections() >= 1, "wallet.http.max-connections must be at least 1");
+        require(http.requestTimeout().toMillis() >= 1, "wallet.http.request-timeout must be positive");
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
         require(outbox.minBackoff().toMillis() >= 1 && outbox.maxBackoff().compareTo(outbox.minBackoff()) >= 0,
                 "wallet.outbox.min-backoff must be positive and at most wallet.outbox.max-backoff");
@@ -61,6 +65,14 @@ public record WalletProperties(
      * @param interval time between two passes
      */
     public record Audit(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration interval) {
+    }
+
+    /**
+     * @param maxConnections open connections one instance accepts; more are closed as they arrive (balance
+     *        streams hold one each)
+     * @param requestTimeout how long a request's body may take to arrive once its headers have
+     */
+    public record Http(@DefaultValue("16384") int maxConnections, @DefaultValue("30s") Duration requestTimeout) {
     }
 
     /**

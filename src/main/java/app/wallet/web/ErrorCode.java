@@ -14,6 +14,8 @@ public enum ErrorCode {
     WITHDRAWAL_NOT_FOUND(HttpStatus.NOT_FOUND, "withdrawal-not-found", "Withdrawal not found"),
     WITHDRAWAL_NOT_PENDING(HttpStatus.CONFLICT, "withdrawal-not-pending", "Withdrawal is not pending"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large"),
+    URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "uri-too-long", "URI too long"),
+    HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large", "Request header fields too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),
     INSUFFICIENT_BALANCE(HttpStatus.UNPROCESSABLE_CONTENT, "insufficient-balance", "Insufficient balance"),
     LIMIT_EXCEEDED(HttpStatus.UNPROCESSABLE_CONTENT, "limit-exceeded", "Limit exceeded"),

@@ -1,9 +1,11 @@
 package app.wallet.web;
 
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -13,6 +15,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebExchangeDecorator;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -68,15 +71,28 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         return writer.write(exchange.getResponse(), problem);
     }
 
+    /**
+     * The request as if sent with {@code method}, with attributes of its own: routing leaves the pattern it
+     * matched among the exchange's attributes, and nested routes would take it for a prefix of theirs.
+     */
+    private static ServerWebExchange withMethod(ServerWebExchange exchange, HttpMethod method) {
+        Map<String, Object> attributes = new HashMap<>();
+        return new ServerWebExchangeDecorator(exchange.mutate().request(request -> request.method(method)).build()) {
+            @Override
+            public Map<String, Object> getAttributes() {
+                return attributes;
+            }
+        };
+    }
+
     /** The methods the routes take at this path; HEAD goes with GET. */
     private Mono<Set<HttpMethod>> allowedMethods(ServerWebExchange exchange) {
         return Flux.fromIterable(METHODS)
-                .filterWhen(method -> routes.route(ServerRequest.create(
-                        exchange.mutate().request(request -> request.method(method)).build(),
+                .filterWhen(method -> routes.route(ServerRequest.create(withMethod(exchange, method),
                         HandlerStrategies.withDefaults().messageReaders())).hasElement())
                 .collectList()
                 .map(methods -> {
-                    Set<HttpMethod> allowed = new java.util.LinkedHashSet<>(methods);
+                    Set<HttpMethod> allowed = new LinkedHashSet<>(methods);
                     if (allowed.contains(HttpMethod.GET)) {
                         allowed.add(HttpMethod.HEAD);
                     }

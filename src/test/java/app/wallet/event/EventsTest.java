@@ -71,6 +71,9 @@ class EventsTest extends IntegrationTest {
             assertThat(event.get("balance").longValue() + event.get("pending").longValue()
                     + event.get("totalWithdrawn").longValue()).isEqualTo(event.get("totalEarnings").longValue());
             assertThat(event.get("occurredAt").stringValue()).isEqualTo(entry.get("at").stringValue());
+            // The test client calls as the wallet's owner: the token's subject is who made every change.
+            assertThat(entry.get("actor").stringValue()).isEqualTo(user);
+            assertThat(event.get("actor").stringValue()).isEqualTo(user);
         }
     }
 
