@@ -2,7 +2,11 @@ package app.wallet.web;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -18,6 +22,9 @@ import reactor.core.publisher.Mono;
  * written for that route's path would not see it.</li>
  * <li>{@code HEAD} is answered as {@code GET}, headers only: router functions match methods exactly, and
  * the server already drops the body of a HEAD response.</li>
+ * <li>An empty {@code Accept} is taken as none (any type), as clients mean it; some handlers fail on it.</li>
+ * <li>An error answered without a body (the actuator's 404 for an unknown health component, say) gets a
+ * problem body like every other error.</li>
  * </ul>
  */
 @Component
@@ -37,9 +44,35 @@ class EdgeFilter implements WebFilter {
             return problems.write(exchange.getResponse(),
                     ApiException.invalid("path", "must not carry matrix parameters (';')"));
         }
-        if (HttpMethod.HEAD.equals(exchange.getRequest().getMethod())) {
-            return chain.filter(exchange.mutate().request(request -> request.method(HttpMethod.GET)).build());
+        boolean head = HttpMethod.HEAD.equals(exchange.getRequest().getMethod());
+        boolean blankAccept = exchange.getRequest().getHeaders().getOrEmpty(HttpHeaders.ACCEPT).stream().anyMatch(String::isBlank);
+        return chain.filter(exchange.mutate()
+                .request(request -> {
+                    if (head) {
+                        request.method(HttpMethod.GET);
+                    }
+                    if (blankAccept) {
+                        request.headers(headers -> headers.remove(HttpHeaders.ACCEPT));
+                    }
+                })
+                .response(new ProblemIfEmpty(exchange.getResponse()))
+                .build());
+    }
+
+    /** Completes an error response that has no body with the problem of its status. */
+    private final class ProblemIfEmpty extends ServerHttpResponseDecorator {
+
+        ProblemIfEmpty(ServerHttpResponse response) {
+            super(response);
         }
-        return chain.filter(exchange);
+
+        @Override
+        public Mono<Void> setComplete() {
+            HttpStatusCode status = getStatusCode();
+            if (status != null && status.value() >= 400 && !isCommitted() && getHeaders().getContentType() == null) {
+                return problems.write(getDelegate(), ProblemResponses.ofStatus(status.value()));
+            }
+            return super.setComplete();
+        }
     }
 }

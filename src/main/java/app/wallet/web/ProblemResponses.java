@@ -95,7 +95,7 @@ public class ProblemResponses {
      * The framework's own refusals, by status alone: their reasons name parser classes and settings,
      * which are no business of a client's.
      */
-    private static ApiException ofStatus(int status) {
+    static ApiException ofStatus(int status) {
         return switch (status) {
             case 404 -> new ApiException(ErrorCode.NOT_FOUND, "No such resource");
             case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "This resource does not take that method");

@@ -16,7 +16,14 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Requests the HTTP codec cannot read (a request line over {@code server.netty.max-initial-line-length},
+ * Requests the server cannot read as they are.
+ *
+ * <p>A request target with characters a URI may not hold ({@code %zz}, {@code {}, a quote) would be
+ * answered 400 with an empty body before any filter sees it. Such characters are percent-encoded here
+ * instead, so the request goes on to be refused by the firewall or the route's own checks, with a
+ * problem like any other bad path or parameter.
+ *
+ * <p>Requests the HTTP codec cannot read (a request line over {@code server.netty.max-initial-line-length},
  * headers over {@code server.max-http-request-header-size}, a malformed or control character in a
  * header) never reach the application: Reactor Netty answers them itself, empty, and closes the
  * connection. This handler sits after the codec, notes the failure as the request passes, and gives
@@ -36,8 +43,13 @@ final class UndecodableRequests extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
-        if (message instanceof HttpRequest request && request.decoderResult().isFailure()) {
-            failure = codeOf(request.decoderResult().cause());
+        if (message instanceof HttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                failure = codeOf(request.decoderResult().cause());
+            }
+            else {
+                request.setUri(escapeInvalid(request.uri()));
+            }
         }
         context.fireChannelRead(message);
     }
@@ -59,6 +71,38 @@ final class UndecodableRequests extends ChannelDuplexHandler {
             return;
         }
         context.write(message, promise);
+    }
+
+    /**
+     * The request target with every character a URI may not hold percent-encoded, including a {@code %}
+     * that starts no escape; a valid target comes back as it is.
+     */
+    static String escapeInvalid(String target) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            boolean valid = c < 0x80 && (Character.isLetterOrDigit(c) || "-._~:/?#@!$&'()*+,;=".indexOf(c) >= 0
+                    || c == '%' && isHex(target, i + 1) && isHex(target, i + 2));
+            if (!valid && escaped == null) {
+                escaped = new StringBuilder(target.length() + 16).append(target, 0, i);
+            }
+            if (escaped != null) {
+                if (valid) {
+                    escaped.append(c);
+                }
+                else {
+                    // The request line arrives as ISO-8859-1: one char per byte.
+                    escaped.append('%').append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+                }
+            }
+        }
+        return escaped == null ? target : escaped.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private static boolean isHex(String text, int index) {
+        return index < text.length() && Character.digit(text.charAt(index), 16) >= 0;
     }
 
     /** The same mapping Reactor Netty uses for the status. */

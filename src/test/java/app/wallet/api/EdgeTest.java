@@ -175,6 +175,29 @@ class EdgeTest extends IntegrationTest {
         assertProblem(request("GET /api/v1/wallets/%25" + user + " HTTP/1.1", ""), 400, "invalid-request");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/v1/wallets/%ZZ", "/api/v1/wallets/a{b", "/api/v1/wallets/a\"b",
+            "/api/v1/wallets/{u}/transactions?limit=<5>", "/api/v1/wallets/{u}/transactions?limit=%"})
+    void targetsThatAreNoUriAreProblems(String target) throws IOException {
+        assertProblem(request("GET " + target.replace("{u}", user) + " HTTP/1.1", ""), 400, "invalid-request");
+    }
+
+    @Test
+    void aStrayPercentInAnUnknownParameterIsTakenLiterallyAndIgnored() throws IOException {
+        assertThat(request("GET /api/v1/wallets/" + user + "?%zz=1&a=% HTTP/1.1", "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void anErrorAnsweredWithoutABodyGetsAProblem() throws IOException {
+        assertProblem(request("GET /actuator/health/no-such-component HTTP/1.1", ""), 404, "not-found");
+    }
+
+    @Test
+    void anEmptyAcceptIsAnyType() throws IOException {
+        assertThat(request("GET /actuator/prometheus HTTP/1.1", "Accept: ").status()).isEqualTo(200);
+        assertThat(request("GET /api/v1/wallets/" + user + " HTTP/1.1", "Accept: ").status()).isEqualTo(200);
+    }
+
     private RawHttp.Response post(String path, String headers, byte[] body) throws IOException {
         try (RawHttp http = new RawHttp(port)) {
             http.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n" + headers

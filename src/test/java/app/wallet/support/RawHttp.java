@@ -74,7 +74,8 @@ public final class RawHttp implements AutoCloseable {
             headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
         }
         byte[] body;
-        if (head) {
+        if (head || String.valueOf(headers.get("content-type")).startsWith("text/event-stream")) {
+            // A stream's body does not end: the caller reads the head only, and closes the connection.
             body = new byte[0];
         }
         else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
