@@ -80,6 +80,7 @@ final class Ledger {
             ids.add(WalletLoad.userId(runId + "-" + tag + "-" + i));
         }
         this.walletIds = List.copyOf(ids);
+        WalletLoad.TOKENS.fetchOwners(walletIds);
     }
 
     String randomWallet() {

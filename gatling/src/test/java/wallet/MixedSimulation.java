@@ -67,10 +67,12 @@ public class MixedSimulation extends Simulation {
     private static final ChainBuilder READ = exec(session -> session.set("walletId", LEDGER.randomWallet()))
             .exec(http("Get wallet")
                     .get(API + "/wallets/#{walletId}")
+                    .header("Authorization", TOKENS.ownerOf("walletId"))
                     .check(status().is(200),
                             snapshotCheck(LEDGER, "Get wallet", WALLET_FIELDS, "walletId")))
             .exec(http("List pending withdrawals")
                     .get(API + "/wallets/#{walletId}/withdrawals?status=PENDING&limit=20")
+                    .header("Authorization", TOKENS.ownerOf("walletId"))
                     .check(status().is(200), jmesPath("items").exists()));
 
     private static final ScenarioBuilder MIXED = scenario("Mixed operations")
@@ -94,6 +96,7 @@ public class MixedSimulation extends Simulation {
                     exec(session -> session.set("walletId", LEDGER.randomWallet()).remove("streamVersion"))
                             .exec(sse("Stream connect")
                                     .get(API + "/wallets/#{walletId}/stream")
+                                    .header("Authorization", TOKENS.ownerOf("walletId"))
                                     .await(Duration.ofSeconds(10)).on(
                                             sse.checkMessage("First balance event").check(
                                                     jmesPath("event").is("balance"),

@@ -75,6 +75,9 @@ final class WalletLoad {
     /** Target of all traffic; only 127.0.0.1 is used on this project's machines. */
     static final String BASE_URL = stringProperty("baseUrl", "http://127.0.0.1:8080");
 
+    /** Bearer tokens per role: given as properties or from the local run's token endpoint. */
+    static final Tokens TOKENS = new Tokens(BASE_URL);
+
     /**
      * Prefix of every wallet id this run makes, fresh for each run (so a run never meets the
      * wallets of an earlier one), or {@code -DrunId=...} to name it.
@@ -144,6 +147,7 @@ final class WalletLoad {
     static ChainBuilder credit(Ledger ledger, String requestName, boolean idempotent) {
         var request = http(requestName)
                 .post(API + "/wallets/#{walletId}/credits")
+                .header("Authorization", TOKENS.credit())
                 .body(StringBody("{\"amount\":#{amount},\"reference\":\"#{reference}\"}"));
         if (idempotent) {
             request = request.header("Idempotency-Key", "#{idempotencyKey}");
@@ -171,6 +175,7 @@ final class WalletLoad {
         return doIf(session -> session.contains("credited") && session.contains("creditBody")).then(
                 exec(http(requestName)
                         .post(API + "/wallets/#{walletId}/credits")
+                        .header("Authorization", TOKENS.credit())
                         .header("Idempotency-Key", "#{idempotencyKey}")
                         .body(StringBody("{\"amount\":#{amount},\"reference\":\"#{reference}\"}"))
                         .check(
@@ -198,6 +203,7 @@ final class WalletLoad {
         return exec(session -> session.remove("withdrawalStatus").remove("withdrawalId"))
                 .exec(http(requestName)
                         .post(API + "/wallets/#{walletId}/withdrawals")
+                        .header("Authorization", TOKENS.ownerOf("walletId"))
                         .body(StringBody("{\"amount\":#{amount}}"))
                         .check(status().in(201, 422).saveAs("withdrawalStatus"))
                         .checkIf((response, session) -> response.status().code() == 201).then(
@@ -233,7 +239,8 @@ final class WalletLoad {
         String requestName = approve ? "Approve withdrawal" : "Reject withdrawal";
         String finalStatus = approve ? "APPROVED" : "REJECTED";
         var request = http(requestName)
-                .post(API + "/wallets/#{targetWallet}/withdrawals/#{targetId}/" + action);
+                .post(API + "/wallets/#{targetWallet}/withdrawals/#{targetId}/" + action)
+                .header("Authorization", TOKENS.operator());
         if (!approve) {
             request = request.body(StringBody("{\"reason\":\"load test\"}"));
         }
@@ -300,6 +307,7 @@ final class WalletLoad {
                         exec(session -> session.remove("pending"))
                                 .exec(http("Conservation check")
                                         .get(API + "/wallets/#{walletId}")
+                                        .header("Authorization", TOKENS.operator())
                                         .check(
                                                 status().is(200),
                                                 jmesPath("userId").isEL("#{walletId}"),
@@ -315,6 +323,7 @@ final class WalletLoad {
                                         exec(session -> session.remove("pendingPage"))
                                                 .exec(http("Pending list check")
                                                         .get(API + "/wallets/#{walletId}/withdrawals?status=PENDING&limit=100#{cursorParam}")
+                                                        .header("Authorization", TOKENS.operator())
                                                         .check(
                                                                 status().is(200),
                                                                 jmesPath(PAGE).ofMap().saveAs("pendingPage"),

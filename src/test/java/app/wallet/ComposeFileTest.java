@@ -31,7 +31,9 @@ class ComposeFileTest {
     /** Spring properties the service reads besides {@code wallet.*}. */
     private static final List<String> SPRING_PROPERTIES = List.of("spring.data.redis.host", "spring.data.redis.port",
             "spring.data.redis.password", "spring.data.redis.username", "spring.data.redis.database",
-            "spring.data.redis.timeout", "spring.kafka.bootstrap-servers", "server.port");
+            "spring.data.redis.timeout", "spring.kafka.bootstrap-servers", "server.port",
+            "spring.security.oauth2.resourceserver.jwt.issuer-uri", "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+            "spring.security.oauth2.resourceserver.jwt.audiences");
 
     private static Map<String, Map<String, Object>> services;
 
