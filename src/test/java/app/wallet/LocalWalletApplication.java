@@ -50,6 +50,10 @@ public class LocalWalletApplication {
         System.setProperty("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         log.info("Local Kafka at {}", kafka.bootstrapServers());
         LocalTokens.shared().properties().forEach(System::setProperty);
+        // The token endpoint mints any scope for anyone who reaches it: loopback only, unless told otherwise.
+        if (System.getProperty("server.address") == null && System.getenv("SERVER_ADDRESS") == null) {
+            System.setProperty("server.address", "127.0.0.1");
+        }
         SpringApplication.from(WalletApplication::main).with(LocalIssuer.class).run(args);
     }
 

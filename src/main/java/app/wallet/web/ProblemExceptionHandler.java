@@ -9,6 +9,7 @@ import java.util.Set;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.codec.HttpMessageReader;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -38,6 +39,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 
     private final RouterFunction<?> routes;
     private final ProblemWriter writer;
+    /** Routing reads no body; the readers are only what a ServerRequest needs to exist. */
+    private final List<HttpMessageReader<?>> readers = HandlerStrategies.withDefaults().messageReaders();
 
     ProblemExceptionHandler(List<RouterFunction<?>> routes, ProblemWriter writer) {
         this.routes = routes.stream().<RouterFunction<?>>map(route -> route)
@@ -88,8 +91,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
     /** The methods the routes take at this path; HEAD goes with GET. */
     private Mono<Set<HttpMethod>> allowedMethods(ServerWebExchange exchange) {
         return Flux.fromIterable(METHODS)
-                .filterWhen(method -> routes.route(ServerRequest.create(withMethod(exchange, method),
-                        HandlerStrategies.withDefaults().messageReaders())).hasElement())
+                .filterWhen(method -> routes.route(ServerRequest.create(withMethod(exchange, method), readers))
+                        .hasElement())
                 .collectList()
                 .map(methods -> {
                     Set<HttpMethod> allowed = new LinkedHashSet<>(methods);

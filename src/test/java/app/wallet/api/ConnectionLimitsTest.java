@@ -57,14 +57,16 @@ class ConnectionLimitsTest extends IntegrationTest {
                 held.add(new RawHttp(port));
             }
             int refused = 0;
+            // A refused connection is closed as it is accepted; 60 checks of 20 ms each end well inside
+            // the 2 s idle timeout, which would otherwise close the accepted ones too.
             for (RawHttp connection : held) {
-                connection.timeout(300);
+                connection.timeout(20);
                 if (connection.closedByServer()) {
                     refused++;
                 }
             }
-            // The test's own clients may hold a few of the forty.
-            assertThat(refused).isBetween(20, 60);
+            // Forty accepted, less the few the test's own clients may hold.
+            assertThat(refused).isBetween(20, 26);
         }
         finally {
             for (RawHttp connection : held) {
