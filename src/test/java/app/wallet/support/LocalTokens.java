@@ -88,10 +88,6 @@ public final class LocalTokens implements AutoCloseable {
                 "spring.security.oauth2.resourceserver.jwt.audiences", AUDIENCE);
     }
 
-    public String issuer() {
-        return issuer;
-    }
-
     /** A token for {@code subject} with the scopes (space-separated), valid for {@code validity}. */
     public String token(String subject, String scope, Duration validity) {
         return token(claims -> claims.subject(subject).claim("scope", scope)
