@@ -1,19 +1,23 @@
 package app.wallet.config;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import app.wallet.store.LuaScript;
-import app.wallet.store.RedisClientName;
+import app.wallet.store.ScriptConnection;
 import app.wallet.store.WalletKeys;
 
 /** The Lua scripts, one bean each, and the Redis client behaviour the money path relies on. */
@@ -69,14 +73,20 @@ class RedisScriptsConfiguration {
     }
 
     @Bean
-    RedisClientName redisClientName(@Value("${spring.application.name}") String application) {
-        return RedisClientName.forInstance(application);
+    ScriptConnection scriptConnection(LettuceConnectionFactory connections, WalletProperties properties,
+            @Value("${spring.data.redis.timeout:60s}") Duration commandTimeout) {
+        return new ScriptConnection(connections, properties.redis().minReplicaAcks(),
+                properties.redis().replicaAckTimeout(), commandTimeout);
     }
 
-    /** Every connection names itself on each connect, so this instance can find its own (ConnectionRenewal). */
+    /**
+     * Lettuce doubles its reconnect delay up to 30 s, so a Redis back after a long outage went unused for
+     * up to 30 s more; capped, the service answers again within about a second of Redis.
+     */
     @Bean
-    LettuceClientConfigurationBuilderCustomizer instanceClientName(RedisClientName name) {
-        return builder -> builder.clientName(name.value());
+    ClientResourcesBuilderCustomizer boundedReconnectDelay(WalletProperties properties) {
+        return builder -> builder.reconnectDelay(Delay.exponential(Duration.ofMillis(50),
+                properties.redis().maxReconnectDelay(), 2, TimeUnit.MILLISECONDS));
     }
 
     /**

@@ -3,6 +3,7 @@ package app.wallet.config;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -20,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param audit when the consistency audit runs
  * @param security whether requests must carry a bearer token
  * @param http what one instance's HTTP server lets clients hold
+ * @param redis how changes are made durable on Redis and how the connection recovers
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
@@ -32,7 +34,8 @@ public record WalletProperties(
         @DefaultValue Stream stream,
         @DefaultValue Audit audit,
         @DefaultValue Security security,
-        @DefaultValue Http http) {
+        @DefaultValue Http http,
+        @DefaultValue Redis redis) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -51,6 +54,10 @@ public record WalletProperties(
         require(!kafka.topic().isBlank(), "wallet.kafka.topic must not be blank");
         require(http.maxConnections() >= 1, "wallet.http.max-connections must be at least 1");
         require(http.requestTimeout().toMillis() >= 1, "wallet.http.request-timeout must be positive");
+        require(redis.minReplicaAcks() == null || redis.minReplicaAcks() >= 0,
+                "wallet.redis.min-replica-acks must not be negative");
+        require(redis.replicaAckTimeout().toMillis() >= 1, "wallet.redis.replica-ack-timeout must be positive");
+        require(redis.maxReconnectDelay().toMillis() >= 50, "wallet.redis.max-reconnect-delay must be at least 50ms");
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
         require(outbox.minBackoff().toMillis() >= 1 && outbox.maxBackoff().compareTo(outbox.minBackoff()) >= 0,
                 "wallet.outbox.min-backoff must be positive and at most wallet.outbox.max-backoff");
@@ -73,6 +80,16 @@ public record WalletProperties(
      * @param requestTimeout how long a request's body may take to arrive once its headers have
      */
     public record Http(@DefaultValue("16384") int maxConnections, @DefaultValue("30s") Duration requestTimeout) {
+    }
+
+    /**
+     * @param minReplicaAcks replicas that must have each money change before it is acknowledged (WAIT);
+     *        unset: 1 if the Redis has replicas at start-up, 0 for a lone Redis
+     * @param replicaAckTimeout how long a change waits for its replicas before the request fails with 503
+     * @param maxReconnectDelay longest pause between two attempts to reconnect to Redis
+     */
+    public record Redis(@Nullable Integer minReplicaAcks, @DefaultValue("1s") Duration replicaAckTimeout,
+            @DefaultValue("1s") Duration maxReconnectDelay) {
     }
 
     /**

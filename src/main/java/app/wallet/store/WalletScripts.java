@@ -1,54 +1,48 @@
 package app.wallet.store;
 
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs a wallet script: one EVALSHA round trip (EVAL on NOSCRIPT), its flat reply typed. String
- * serializers matter here: a Java-serializing template would prefix the key bytes and miss every key.
+ * Runs a wallet script: one EVALSHA round trip (EVAL on NOSCRIPT) on the {@link ScriptConnection},
+ * followed in the same write by the replication WAIT, its flat reply typed.
  *
  * <p>Every run sends a fresh reply token as the script's last argument, and the script ends its reply
  * with it. Lettuce pairs replies with requests by their order on the shared connection; if an error
  * escaping its event loop ever puts that order out of step, each caller is handed another's reply,
  * balances of other wallets included. The token turns that into a failed request (503: the script
- * ran whole or not at all, and an Idempotency-Key retry tells which), and the connections are
- * dropped and opened anew ({@link ConnectionRenewal}), which ends the slip for every later request.
+ * ran whole or not at all, and an Idempotency-Key retry tells which), and the connection is dropped
+ * and opened anew ({@link ScriptConnection#renew()}), which ends the slip for every later request.
  */
 @Component
 public class WalletScripts {
 
     private static final Logger log = LoggerFactory.getLogger(WalletScripts.class);
 
-    private final ReactiveStringRedisTemplate redis;
-    private final ConnectionRenewal renewal;
+    private final ScriptConnection connection;
 
-    public WalletScripts(ReactiveStringRedisTemplate redis, ConnectionRenewal renewal) {
-        this.redis = redis;
-        this.renewal = renewal;
+    public WalletScripts(ScriptConnection connection) {
+        this.connection = connection;
     }
 
     /** Runs a money script; {@code actor}, who asked for the change, goes with it into the ledger and the event. */
     public Mono<ScriptReply> run(LuaScript script, List<String> keys, List<String> args, String actor) {
         String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        List<String> withToken = new ArrayList<>(args.size() + 2);
-        withToken.addAll(args);
-        withToken.add(actor);
-        withToken.add(token);
-        // Typed as Object: a reply to another command need not even be a list.
-        Mono<?> wire = redis.execute(script, keys, withToken).next();
-        return wire.map((Object reply) -> ScriptReply.of(reply, token))
+        String[] withToken = args.toArray(new String[args.size() + 2]);
+        withToken[args.size()] = actor;
+        withToken[args.size() + 1] = token;
+        return connection.run(script, keys.toArray(String[]::new), withToken)
+                .map(reply -> ScriptReply.of(reply, token))
                 .doOnError(RepliesOutOfStepException.class, error -> {
                     log.error("A {} script reply did not carry its request's token: Redis replies are out of step "
-                            + "with requests; renewing the connections", script.name());
-                    renewal.renew();
+                            + "with requests; renewing the connection", script.name());
+                    connection.renew();
                 });
     }
 }

@@ -1,7 +1,10 @@
 package app.wallet.api;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -17,17 +20,26 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import app.wallet.support.Authorized;
 import app.wallet.support.LocalRedis;
+import app.wallet.support.RedisWire;
 import app.wallet.support.WalletApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With Redis gone every request is a clean 503, and nothing was changed when it comes back. */
+/**
+ * With Redis gone or still loading its data every request is a clean 503 and the instance is not ready;
+ * nothing was changed when it comes back, and the service answers again within about a second of it.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
 @DirtiesContext
 class RedisOutageTest {
 
-    private static final LocalRedis REDIS = LocalRedis.startProcess();
+    /**
+     * Each key read back from disk at a restart waits this long (microseconds), and Redis answers clients
+     * after every KiB it loads (by default only every 2 MiB), so the load can be watched.
+     */
+    private static final LocalRedis REDIS = LocalRedis.startProcess("key-load-delay 1000",
+            "loading-process-events-interval-bytes 1024");
 
     private WebTestClient client;
 
@@ -75,6 +87,82 @@ class RedisOutageTest {
         assertThat(wallet.get("balance").longValue()).isEqualTo(9_000);
         assertThat(wallet.get("pending").longValue()).isEqualTo(1_000);
         assertThat(api.approve("outage", withdrawalId).get("wallet").get("totalWithdrawn").longValue()).isEqualTo(1_000);
+    }
+
+    @Test
+    void whileRedisLoadsItsDataEveryRequestIs503AndTheInstanceIsNotReady() throws Exception {
+        WalletApi api = new WalletApi(client);
+        api.credit("loading", 700);
+        // Enough keys, rewritten into the file's snapshot part, that reading them back takes seconds.
+        assertThat(RedisWire.call(REDIS.port(), "EVAL",
+                "for i = 1, 5000 do redis.call('SET', 'filler:' .. i, i) end return 'filled'", "0")).isEqualTo("filled");
+        RedisWire.call(REDIS.port(), "BGREWRITEAOF");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                "0".equals(RedisWire.info(REDIS.port(), "persistence", "aof_rewrite_in_progress"))
+                        && "0".equals(RedisWire.info(REDIS.port(), "persistence", "aof_rewrite_scheduled")));
+
+        REDIS.pause();
+        // The embedded server's start returns once Redis is ready, after the load.
+        CompletableFuture<Void> resumed = CompletableFuture.runAsync(() -> {
+            try {
+                REDIS.resume();
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> isLoading());
+
+        int seenLoading = 0;
+        while (isLoading()) {
+            var credit = client.post().uri("/api/v1/wallets/loading/credits").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"amount\": 5}").exchange();
+            var read = client.get().uri("/api/v1/wallets/loading").exchange();
+            var ready = client.get().uri("/actuator/health/readiness").exchange();
+            if (isLoading()) {
+                expectUnavailable(credit);
+                expectUnavailable(read);
+                ready.expectStatus().isEqualTo(503);
+                seenLoading++;
+            }
+        }
+        assertThat(seenLoading).as("requests answered while Redis was loading").isPositive();
+        resumed.get(30, TimeUnit.SECONDS);
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk());
+        assertThat(api.wallet("loading").get("balance").longValue()).as("no credit applied while loading").isEqualTo(700);
+    }
+
+    @Test
+    void afterAnOutageLongerThanTheReconnectBackOffTheServiceAnswersWithinSecondsOfRedis() throws Exception {
+        WalletApi api = new WalletApi(client);
+        api.credit("long-outage", 300);
+        REDIS.pause();
+        try {
+            // Uncapped, Lettuce's delay between attempts would have doubled to 8 s and more by now.
+            Thread.sleep(12_000);
+            expectUnavailable(client.get().uri("/api/v1/wallets/long-outage").exchange());
+        }
+        finally {
+            REDIS.resume();
+        }
+        long back = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                client.get().uri("/api/v1/wallets/long-outage").exchange().expectStatus().isOk());
+        // wallet.redis.max-reconnect-delay is 1 s: the next attempt after Redis is back is at most that far off.
+        assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(5));
+        assertThat(api.wallet("long-outage").get("balance").longValue()).isEqualTo(300);
+    }
+
+    private static boolean isLoading() {
+        try {
+            return "1".equals(RedisWire.info(REDIS.port(), "persistence", "loading"));
+        }
+        catch (UncheckedIOException notListening) {
+            return false;
+        }
     }
 
     private static void expectUnavailable(WebTestClient.ResponseSpec response) {

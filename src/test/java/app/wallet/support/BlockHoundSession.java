@@ -18,7 +18,8 @@ public class BlockHoundSession implements LauncherSessionListener {
         // at start-up), Lettuce's guard of its command queue, and the timer queue's lock taken when a
         // stream's keep-alive timer is cancelled (a client leaving, or a newer state replacing it).
         // Also Netty's one-time load of the zstd native library, the first time an HTTP client decodes
-        // a response.
+        // a response, and the lock its buffer allocator takes for a moment when it adds a magazine (seen
+        // when Lettuce reconnects again and again through a long Redis outage).
         BlockHound.install(builder -> builder
                 .blockingMethodCallback(BlockingCalls::record)
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
@@ -29,6 +30,7 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel")
-                .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>"));
+                .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
     }
 }

@@ -1,26 +1,38 @@
 package app.wallet.support;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import redis.embedded.RedisServer;
+import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real Redis server for tests and for the local run: a container where Docker is available, otherwise
- * the {@code redis-server} binary shipped in the embedded-redis artifact, started as a child process.
+ * a {@code redis-server} child process: the system's where it is Redis 7 or newer, else the binary shipped
+ * in the embedded-redis artifact (6.2).
  * Either way the service talks to a real Redis; there is no mock.
  */
 public final class LocalRedis implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalRedis.class);
     private static volatile LocalRedis shared;
+    private static final String SYSTEM_REDIS = "/usr/bin/redis-server";
+    /**
+     * The system's redis-server where it is 7 or newer (Debian's, which .ci/run installs): the artifact's
+     * binary is 6.2, without sharded Pub/Sub.
+     */
+    static final boolean SYSTEM_REDIS_7 = systemRedisVersion() >= 7;
 
     private final String host;
     private final int port;
@@ -62,13 +74,20 @@ public final class LocalRedis implements AutoCloseable {
      * Always a redis-server process, which a test can stop and start again on the same port to play an
      * outage.
      */
-    public static LocalRedis startProcess() {
+    public static LocalRedis startProcess(String... settings) {
         int port = freePort();
         try {
             // Every write is fsynced to an append-only file, so data survives a pause() and resume().
             Path dir = Files.createTempDirectory("redis-" + port);
             dir.toFile().deleteOnExit();
-            RedisServer server = RedisServer.newRedisServer()
+            RedisServerBuilder builder = RedisServer.newRedisServer();
+            if (SYSTEM_REDIS_7) {
+                builder.executableProvider(() -> new File(SYSTEM_REDIS));
+            }
+            for (String setting : settings) {
+                builder.setting(setting);
+            }
+            RedisServer server = builder
                     .port(port)
                     .bind("127.0.0.1")
                     .setting("save \"\"")
@@ -78,7 +97,7 @@ public final class LocalRedis implements AutoCloseable {
                     .onShutdownForceStop(true)
                     .build();
             server.start();
-            log.info("redis-server process started at 127.0.0.1:{}", port);
+            log.info("{} redis-server process started at 127.0.0.1:{}", SYSTEM_REDIS_7 ? "System (7+)" : "Embedded", port);
             return new LocalRedis("127.0.0.1", port, server::stop, server);
         }
         catch (IOException e) {
@@ -110,6 +129,25 @@ public final class LocalRedis implements AutoCloseable {
         }
         catch (Exception e) {
             log.warn("Could not stop Redis cleanly: {}", e.toString());
+        }
+    }
+
+    private static int systemRedisVersion() {
+        if (!Files.isExecutable(Path.of(SYSTEM_REDIS))) {
+            return 0;
+        }
+        try {
+            Process process = new ProcessBuilder(SYSTEM_REDIS, "--version").redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher version = Pattern.compile("v=(\\d+)\\.").matcher(output);
+            return process.waitFor() == 0 && version.find() ? Integer.parseInt(version.group(1)) : 0;
+        }
+        catch (IOException e) {
+            return 0;
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
         }
     }
 
