@@ -1,16 +1,25 @@
 --[[
-  outbox-release: give up a partition's lease on shutdown, so another relay takes over at once
-  instead of after the lease's TTL.
+  outbox-release: an instance stopping gives back every partition it holds and leaves the instance
+  sets, so the others take its partitions at their next heartbeat instead of after its time to live.
 
-  KEYS[1] lease key                outbox-lease:{pN}
+  KEYS[1] serving instances         outbox-instances:{outbox}
+  KEYS[2] relaying instances        outbox-relays:{outbox}
+  KEYS[3] partition holders         outbox-leases:{outbox}
 
-  ARGV[1] owner: the relay instance id
+  ARGV[1] instance id
 
-  Returns {1} if the lease was released, {0} if ARGV[1] did not hold it.
+  Returns {number of partitions given back}.
 ]]
 local rcall = redis.call
-if rcall('GET', KEYS[1]) == ARGV[1] then
-  rcall('DEL', KEYS[1])
-  return {1}
+local owner = ARGV[1]
+rcall('ZREM', KEYS[1], owner)
+rcall('ZREM', KEYS[2], owner)
+local released = 0
+local flat = rcall('HGETALL', KEYS[3])
+for i = 1, #flat, 2 do
+  if flat[i + 1] == owner then
+    rcall('HDEL', KEYS[3], flat[i])
+    released = released + 1
+  end
 end
-return {0}
+return {released}

@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param currency ISO 4217 code echoed in every wallet; one currency per deployment
  * @param maxAmount largest amount of a single operation, in minor units
- * @param partitions number of key partitions; fixed for the life of a deployment, like Kafka partitions
+ * @param partitions number of key partitions, at most 4096; changed only with the offline re-partitioning
+ *        command, like Kafka partitions
  * @param idempotencyTtl how long an idempotency record is kept
  * @param kafka where wallet events go
  * @param outbox how the outbox is relayed to Kafka
@@ -27,7 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record WalletProperties(
         @DefaultValue("USD") String currency,
         @DefaultValue("1000000000") long maxAmount,
-        @DefaultValue("16") int partitions,
+        @DefaultValue("1024") int partitions,
         @DefaultValue("24h") Duration idempotencyTtl,
         @DefaultValue Kafka kafka,
         @DefaultValue Outbox outbox,
@@ -46,7 +47,7 @@ public record WalletProperties(
         require(CURRENCY.matcher(currency).matches(), "wallet.currency must be an ISO 4217 code, got " + currency);
         require(maxAmount >= 1 && maxAmount <= MAX_MONEY_VALUE,
                 "wallet.max-amount must be between 1 and 2^53 - 1, got " + maxAmount);
-        require(partitions >= 1 && partitions <= 16384, "wallet.partitions must be between 1 and 16384");
+        require(partitions >= 1 && partitions <= 4096, "wallet.partitions must be between 1 and 4096");
         require(idempotencyTtl.toSeconds() >= 1, "wallet.idempotency-ttl must be at least one second");
         require(!stream.heartbeat().isNegative() && !stream.heartbeat().isZero(), "wallet.stream.heartbeat must be positive");
         require(stream.resyncInterval().toMillis() >= 100, "wallet.stream.resync-interval must be at least 100ms");
@@ -61,10 +62,11 @@ public record WalletProperties(
         require(outbox.batchSize() >= 1 && outbox.batchSize() <= 10_000, "wallet.outbox.batch-size must be 1 to 10000");
         require(outbox.minBackoff().toMillis() >= 1 && outbox.maxBackoff().compareTo(outbox.minBackoff()) >= 0,
                 "wallet.outbox.min-backoff must be positive and at most wallet.outbox.max-backoff");
-        require(!outbox.idleDelay().isNegative(), "wallet.outbox.idle-delay must not be negative");
+        require(outbox.heartbeat().toMillis() >= 10, "wallet.outbox.heartbeat must be at least 10ms");
+        require(outbox.leaseTtl().compareTo(outbox.heartbeat().multipliedBy(2)) >= 0,
+                "wallet.outbox.lease-ttl must be at least twice wallet.outbox.heartbeat, or a late heartbeat hands partitions over");
+        require(outbox.sweepInterval().toMillis() >= 1, "wallet.outbox.sweep-interval must be positive");
         require(outbox.backlogInterval().toMillis() >= 1, "wallet.outbox.backlog-interval must be positive");
-        require(outbox.leaseTtl().compareTo(outbox.maxBackoff()) > 0,
-                "wallet.outbox.lease-ttl must be longer than wallet.outbox.max-backoff, or leases change hands while idle");
     }
 
     /**
@@ -114,19 +116,23 @@ public record WalletProperties(
     }
 
     /**
-     * @param relayEnabled whether this instance relays the outbox to Kafka
+     * @param relayEnabled whether this instance relays its share of the outbox partitions to Kafka
      * @param batchSize outbox entries read and published at a time, per partition
-     * @param idleDelay pause of a partition's relay when its outbox is empty
-     * @param leaseTtl how long a relay holds a partition without renewing; another relay takes over after it
+     * @param heartbeat how often an instance renews itself and rebalances the partitions it relays
+     * @param leaseTtl how long an instance counts as alive after its last heartbeat; its partitions go to
+     *        the others after that
+     * @param sweepInterval how often one held partition is looked at without a change notice, in turn, in
+     *        case a notice was lost
      * @param minBackoff first pause after a failed publish; doubles on each failure
      * @param maxBackoff longest pause after failed publishes
-     * @param backlogInterval how often the backlog gauge is measured
+     * @param backlogInterval how often the backlog of a partition whose publish is held up is measured again
      */
     public record Outbox(
             @DefaultValue("true") boolean relayEnabled,
             @DefaultValue("200") int batchSize,
-            @DefaultValue("50ms") Duration idleDelay,
-            @DefaultValue("30s") Duration leaseTtl,
+            @DefaultValue("1s") Duration heartbeat,
+            @DefaultValue("3s") Duration leaseTtl,
+            @DefaultValue("250ms") Duration sweepInterval,
             @DefaultValue("200ms") Duration minBackoff,
             @DefaultValue("10s") Duration maxBackoff,
             @DefaultValue("5s") Duration backlogInterval) {

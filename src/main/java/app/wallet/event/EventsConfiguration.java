@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -15,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.store.LuaScript;
+import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
 
 /** The Kafka side: the publisher, the outbox relay and Kafka's health. */
@@ -33,13 +33,13 @@ class EventsConfiguration {
         return new EventPublisher(bootstrapServers, properties.kafka().topic(), json);
     }
 
+    /** Made with the relay off too: it then only heartbeats, so every serving instance is known. */
     @Bean
-    @ConditionalOnProperty(name = "wallet.outbox.relay-enabled", matchIfMissing = true)
     OutboxRelay outboxRelay(ReactiveStringRedisTemplate redis, WalletKeys keys, EventPublisher publisher,
-            WalletProperties properties, LuaScript outboxLeaseScript, LuaScript outboxAckScript,
-            LuaScript outboxReleaseScript, OutboxMetrics metrics) {
-        return new OutboxRelay(redis, keys, publisher, properties.outbox(), outboxLeaseScript, outboxAckScript,
-                outboxReleaseScript, metrics);
+            WalletProperties properties, LuaScript outboxAssignScript, LuaScript outboxReleaseScript,
+            WalletChanges changes, OutboxMetrics metrics) {
+        return new OutboxRelay(redis, keys, publisher, properties.outbox(), outboxAssignScript, outboxReleaseScript,
+                changes, metrics);
     }
 
     @Bean
@@ -48,13 +48,8 @@ class EventsConfiguration {
     }
 
     @Bean
-    LuaScript outboxLeaseScript() {
-        return LuaScript.load("outbox-lease");
-    }
-
-    @Bean
-    LuaScript outboxAckScript() {
-        return LuaScript.load("outbox-ack");
+    LuaScript outboxAssignScript() {
+        return LuaScript.load("outbox-assign");
     }
 
     @Bean

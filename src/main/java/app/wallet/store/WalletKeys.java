@@ -7,18 +7,49 @@ import java.util.zip.CRC32;
  * Builds every Redis key and channel name the service uses; no script builds a key.
  *
  * <p>All keys of one wallet, and the outbox of its partition, carry the partition's hash tag
- * ({@code {p7}}): Redis Cluster places keys by the tag alone, so each script's keys share a slot and
- * the scripts run unchanged on a cluster. The partition is a stable hash of the user id, so it must
- * not change for the life of a deployment.
+ * ({@code {p7.41}}): Redis Cluster places keys by the tag alone, so each script's keys share a slot and
+ * the scripts run unchanged on a cluster. The partition is a stable hash of the user id, so it changes
+ * only with the offline re-partitioning command.
+ *
+ * <p>Partition {@code p} of {@code n} gets the first tag {@code p<p>.<k>} ({@code k = 0, 1, ...}) whose
+ * slot lies in the p-th of n equal ranges of the 16,384 slots. A cluster whose masters hold equal
+ * contiguous slot ranges (as {@code redis-cli --cluster create} makes them) so holds equal numbers of
+ * partitions, where tags left to chance would spread unevenly.
  */
 public final class WalletKeys {
 
+    /** Beyond this the search for tags grows slow, and no cluster has more masters than partitions anyway. */
+    public static final int MAX_PARTITIONS = 4096;
+
     private static final String WALLET_PREFIX = "wallet:";
+    private static final String CHANGES_PREFIX = "wallet-changes:";
+    private static final int SLOTS = 16384;
 
     private final int partitions;
+    private final String[] tags;
 
     public WalletKeys(int partitions) {
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("Partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
+        }
         this.partitions = partitions;
+        this.tags = new String[partitions];
+        for (int partition = 0; partition < partitions; partition++) {
+            tags[partition] = spreadTag(partition, partitions);
+        }
+    }
+
+    /** The tag of partition {@code p} of {@code n}, braces included. */
+    static String spreadTag(int p, int n) {
+        long first = (long) p * SLOTS / n;
+        long end = (long) (p + 1) * SLOTS / n;
+        for (int k = 0; ; k++) {
+            String tag = "p" + p + "." + k;
+            int slot = Crc16.slot(tag);
+            if (slot >= first && slot < end) {
+                return "{" + tag + "}";
+            }
+        }
     }
 
     public int partitions() {
@@ -61,9 +92,19 @@ public final class WalletKeys {
         return "outbox:" + tag(partition);
     }
 
-    /** Which relay instance may publish the partition's outbox; same tag as the outbox. */
-    public String outboxLease(int partition) {
-        return "outbox-lease:" + tag(partition);
+    /** Instances serving now (sorted set, score = heartbeat expiry); one slot for every relay key. */
+    public String instances() {
+        return "outbox-instances:{outbox}";
+    }
+
+    /** Instances relaying now (sorted set, score = heartbeat expiry). */
+    public String relays() {
+        return "outbox-relays:{outbox}";
+    }
+
+    /** Which instance relays each partition (hash, partition to instance id). */
+    public String outboxLeases() {
+        return "outbox-leases:{outbox}";
     }
 
     /** The key is hashed: it is client text, and braces or colons in it must never reach a key name. */
@@ -76,7 +117,24 @@ public final class WalletKeys {
     }
 
     public String changes(int partition) {
-        return "wallet-changes:" + tag(partition);
+        return CHANGES_PREFIX + tag(partition);
+    }
+
+    /** The partition whose change channel this is ({@link #changes(int)}), or -1. */
+    public int partitionOfChannel(String channel) {
+        if (!channel.startsWith(CHANGES_PREFIX + "{p")) {
+            return -1;
+        }
+        int start = CHANGES_PREFIX.length() + 2;
+        int dot = channel.indexOf('.', start);
+        try {
+            int partition = Integer.parseInt(channel, start, dot < 0 ? start : dot, 10);
+            return partition < partitions && tags[partition].length() == channel.length() - CHANGES_PREFIX.length()
+                    && channel.endsWith(tags[partition]) ? partition : -1;
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** SCAN pattern matching wallet hashes only (withdrawal and ledger keys have other prefixes). */
@@ -93,7 +151,7 @@ public final class WalletKeys {
         return tag(partition(userId));
     }
 
-    private static String tag(int partition) {
-        return "{p" + partition + "}";
+    private String tag(int partition) {
+        return tags[partition];
     }
 }

@@ -2,7 +2,6 @@ package app.wallet.stream;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,25 +11,20 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.retry.Retry;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.store.WalletKeys;
+import app.wallet.store.WalletChanges;
 import app.wallet.wallet.Wallet;
 import app.wallet.wallet.WalletService;
 
 /**
- * The instance's one Redis subscription to wallet changes, fanned out in memory to the streams open on
- * this instance. The scripts publish every change themselves, so every instance sharing the Redis sees
- * every change, and nothing in Java has to remember to notify.
+ * The instance's wallet change notices ({@link WalletChanges}), fanned out in memory to the streams open
+ * on this instance.
  *
  * <p>Only users with an open stream have an entry; the last stream to close removes it.
  */
@@ -39,14 +33,12 @@ public class BalanceHub implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(BalanceHub.class);
 
-    private final ReactiveRedisConnectionFactory connectionFactory;
-    private final WalletKeys keys;
+    private final WalletChanges changes;
     private final String currency;
     private final WalletService wallets;
     private final Duration resyncInterval;
     private final ConcurrentHashMap<String, Watchers> watched = new ConcurrentHashMap<>();
     private volatile @Nullable Disposable subscription;
-    private volatile @Nullable ReactiveRedisMessageListenerContainer container;
 
     /** A user's sink and how many streams use it; changed only inside {@code watched.compute}. */
     private static final class Watchers {
@@ -54,10 +46,8 @@ public class BalanceHub implements SmartLifecycle {
         int streams;
     }
 
-    BalanceHub(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys, WalletProperties properties,
-            WalletService wallets, MeterRegistry registry) {
-        this.connectionFactory = connectionFactory;
-        this.keys = keys;
+    BalanceHub(WalletChanges changes, WalletProperties properties, WalletService wallets, MeterRegistry registry) {
+        this.changes = changes;
         this.currency = properties.currency();
         this.wallets = wallets;
         this.resyncInterval = properties.stream().resyncInterval();
@@ -92,17 +82,9 @@ public class BalanceHub implements SmartLifecycle {
 
     @Override
     public void start() {
-        List<ChannelTopic> channels = new ArrayList<>();
-        for (int partition = 0; partition < keys.partitions(); partition++) {
-            channels.add(ChannelTopic.of(keys.changes(partition)));
-        }
-        // A container per start: it holds its own connection, which a stop of the connection factory closes.
-        ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
-        container = listener;
-        Flux<Wallet> notified = listener.receive(channels.toArray(ChannelTopic[]::new))
-                .map(message -> parse(message.getMessage()))
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-                        .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())));
+        Flux<Wallet> notified = changes.notices()
+                .filter(notice -> !notice.resubscribed())
+                .map(notice -> parse(notice.message()));
         // Pub/Sub drops what is published while a subscriber is disconnected. Re-reading the watched
         // wallets now and then bounds how long a stream can miss its final state; streams drop what
         // is not newer, so the re-reads cost no client an event.
@@ -115,7 +97,6 @@ public class BalanceHub implements SmartLifecycle {
                         }), 8), 0);
         // One merged flux, so the sinks are only ever emitted to from one thread at a time.
         subscription = Flux.merge(notified, reread).subscribe(this::dispatch);
-        log.info("Subscribed to wallet changes on {} channels", channels.size());
     }
 
     @Override
@@ -124,11 +105,6 @@ public class BalanceHub implements SmartLifecycle {
         subscription = null;
         if (current != null) {
             current.dispose();
-        }
-        ReactiveRedisMessageListenerContainer listener = container;
-        container = null;
-        if (listener != null) {
-            listener.destroyLater().subscribe();
         }
     }
 

@@ -33,11 +33,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.store.LuaScript;
+import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
 import app.wallet.support.KafkaEvents;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
 import app.wallet.support.Authorized;
+import app.wallet.support.RedisWire;
 import app.wallet.support.TcpProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,11 +69,11 @@ class OutboxRelayTest {
     @Autowired
     private WalletProperties properties;
     @Autowired
-    private LuaScript outboxLeaseScript;
-    @Autowired
-    private LuaScript outboxAckScript;
+    private LuaScript outboxAssignScript;
     @Autowired
     private LuaScript outboxReleaseScript;
+    @Autowired
+    private WalletChanges changes;
 
     private final List<OutboxRelay> relays = Collections.synchronizedList(new ArrayList<>());
     private final List<EventPublisher> publishers = Collections.synchronizedList(new ArrayList<>());
@@ -145,13 +147,73 @@ class OutboxRelayTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> relay.backlog() == 0);
     }
 
+    @Test
+    void relaysShareThePartitionsAndACrashedOnesShareIsTakenWithinSeconds() {
+        OutboxRelay first = relay();
+        OutboxRelay second = relay();
+        first.start();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> first.partitions().size() == keys.partitions());
+        second.start();
+        // Each at most its fair share, together all of them, none twice.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(first.partitions()).hasSize(keys.partitions() / 2);
+            assertThat(second.partitions()).hasSize(keys.partitions() / 2).doesNotContainAnyElementsOf(first.partitions());
+        });
+
+        List<String> users = users("takeover", 20);
+        try (KafkaEvents events = new KafkaEvents(KAFKA.bootstrapServers())) {
+            credits(users, 100, 10).blockLast(Duration.ofSeconds(30));
+            first.abandon();
+            long crashed = System.nanoTime();
+            credits(users, 100, 10).blockLast(Duration.ofSeconds(30));
+            Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> second.partitions().size() == keys.partitions());
+            Duration takeover = Duration.ofNanos(System.nanoTime() - crashed);
+            log.info("A crashed relay's partitions were taken over in {} ms", takeover.toMillis());
+            // Its heartbeat's time to live (1 s here) and the survivor's next heartbeat, not a lease of 30 s.
+            assertThat(takeover).isLessThan(Duration.ofSeconds(5));
+
+            List<JsonNode> received = events.await(Set.copyOf(users), all -> distinctIds(all).size() >= 200,
+                    Duration.ofSeconds(30));
+            assertThat(distinctIds(received)).hasSize(200);
+            assertFirstArrivalsInVersionOrder(received);
+        }
+    }
+
+    @Test
+    void anIdleRelayCostsAFewCommandsASecondWhateverThePartitionCount() throws InterruptedException {
+        List<OutboxRelay> three = List.of(relay(), relay(), relay());
+        three.forEach(OutboxRelay::start);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                three.stream().mapToInt(relay -> relay.partitions().size()).sum() == keys.partitions());
+        Thread.sleep(1_000);
+
+        long before = commandsSent();
+        Thread.sleep(5_000);
+        double perSecond = (commandsSent() - before) / 5.0;
+        log.info("Idle: {} commands/s for {} partitions and 3 relays (and this instance's heartbeat)", perSecond,
+                keys.partitions());
+        // Per relay: five heartbeats and four sweeps of two reads a second; polling each partition would be
+        // thousands a second for 1,024 partitions.
+        assertThat(perSecond).isLessThan(3 * 13 + 10);
+    }
+
+    /** Commands clients sent: the scripts, and the reads and deletes the relay sends on its own (not those a script runs). */
+    private static long commandsSent() {
+        return RedisWire.call(REDIS.port(), "INFO", "commandstats").lines()
+                .filter(line -> line.matches("cmdstat_(evalsha|eval|xrange|xlen|xdel):.*"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll(".*:calls=(\\d+),.*", "$1")))
+                .sum();
+    }
+
     private OutboxRelay relay() {
-        WalletProperties.Outbox settings = new WalletProperties.Outbox(true, 50, Duration.ofMillis(20),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(200));
+        WalletProperties.Outbox settings = new WalletProperties.Outbox(true, 50, Duration.ofMillis(200),
+                Duration.ofSeconds(1), Duration.ofMillis(250), Duration.ofMillis(100), Duration.ofSeconds(1),
+                Duration.ofMillis(200));
         EventPublisher publisher = new EventPublisher(KAFKA.bootstrapServers(), properties.kafka().topic(), json);
         publishers.add(publisher);
-        OutboxRelay relay = new OutboxRelay(redis, keys, publisher, settings,
-                outboxLeaseScript, outboxAckScript, outboxReleaseScript, new OutboxMetrics(new SimpleMeterRegistry()));
+        OutboxRelay relay = new OutboxRelay(redis, keys, publisher, settings, outboxAssignScript, outboxReleaseScript,
+                changes, new OutboxMetrics(new SimpleMeterRegistry()));
         relays.add(relay);
         return relay;
     }

@@ -1,0 +1,102 @@
+package app.wallet.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
+
+/**
+ * The instance's one Redis subscription to the change notifications the money scripts publish, shared by
+ * everything that reacts to changes (balance streams, the outbox relay). Every instance sharing the Redis
+ * sees every change, and nothing in Java has to remember to notify.
+ *
+ * <p>Pub/Sub drops what is published while a subscriber is disconnected: after each resubscription a
+ * {@link Notice#resubscribed()} notice tells consumers that any partition may have changed meanwhile.
+ */
+@Component
+public class WalletChanges implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(WalletChanges.class);
+
+    private final ReactiveRedisConnectionFactory connectionFactory;
+    private final WalletKeys keys;
+    // Emitted to from the one subscription's flux only, so never concurrently.
+    private final Sinks.Many<Notice> notices = Sinks.many().multicast().directBestEffort();
+    private volatile @Nullable Disposable subscription;
+    private volatile @Nullable ReactiveRedisMessageListenerContainer container;
+
+    /**
+     * A change of a wallet in {@code partition}, as the script published it
+     * ({@code "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt"}); or, with
+     * partition -1 and no message, word that notices may have been lost.
+     */
+    public record Notice(int partition, @Nullable String message) {
+
+        static final Notice RESUBSCRIBED = new Notice(-1, null);
+
+        public boolean resubscribed() {
+            return partition < 0;
+        }
+    }
+
+    WalletChanges(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys) {
+        this.connectionFactory = connectionFactory;
+        this.keys = keys;
+    }
+
+    /** Notices from the moment of subscription on; a subscriber that cannot keep up misses some. */
+    public Flux<Notice> notices() {
+        return notices.asFlux();
+    }
+
+    @Override
+    public void start() {
+        List<ChannelTopic> channels = new ArrayList<>();
+        for (int partition = 0; partition < keys.partitions(); partition++) {
+            channels.add(ChannelTopic.of(keys.changes(partition)));
+        }
+        // A container per start: it holds its own connection, which a stop of the connection factory closes.
+        ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
+        container = listener;
+        subscription = listener.receive(channels.toArray(ChannelTopic[]::new))
+                .map(message -> new Notice(keys.partitionOfChannel(message.getChannel()), message.getMessage()))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
+                        .doBeforeRetry(retry -> {
+                            log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString());
+                            notices.tryEmitNext(Notice.RESUBSCRIBED);
+                        }))
+                .subscribe(notices::tryEmitNext);
+        log.info("Subscribed to wallet changes on {} channels", channels.size());
+    }
+
+    @Override
+    public void stop() {
+        Disposable current = subscription;
+        subscription = null;
+        if (current != null) {
+            current.dispose();
+        }
+        ReactiveRedisMessageListenerContainer listener = container;
+        container = null;
+        if (listener != null) {
+            listener.destroyLater().subscribe();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return subscription != null;
+    }
+}
