@@ -1,7 +1,9 @@
 package app.wallet.store;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -120,6 +122,10 @@ public final class ScriptConnection implements SmartLifecycle {
                                 missing -> send(node, CommandType.EVAL, script.text(), keys, args)))
                 .timeout(commandTimeout, Mono.error(() -> new RedisCommandTimeoutException(
                         "No reply from Redis within " + commandTimeout.toMillis() + " ms")))
+                // Lettuce cancels what is in flight on a node connection it closes (the topology changed) and
+                // hands socket errors on bare: the script may or may not have run, like any lost connection.
+                .onErrorMap(error -> error instanceof CancellationException || error instanceof IOException,
+                        error -> new RedisException("Connection closed before Redis replied: " + error, error))
                 .doOnError(error -> {
                     if (String.valueOf(error.getMessage()).startsWith("MOVED") && client instanceof RedisClusterClient cluster) {
                         // Lettuce refreshes on the redirects it follows itself; node connections do not follow them.

@@ -33,10 +33,12 @@ public class ProblemResponses {
             Pattern.compile("not connected|^Connection (disconnected|closed|is closed)");
     /**
      * Error replies with which Redis says "not now": loading its data, running a long script, failing over,
-     * a replica not yet promoted, too few replicas to accept a write. The command did not run.
+     * a replica not yet promoted, too few replicas to accept a write, a slot now served by another node
+     * (MOVED, ASK: the client's view of the cluster is behind). The command did not run, except for
+     * NOREPLICAS from the replication wait, which follows a script that did: the retry settles that one.
      */
     private static final Pattern TRY_LATER =
-            Pattern.compile("^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS)( |$)");
+            Pattern.compile("^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK)( |$)");
 
     /**
      * Renders every failure of the routes it filters, including exceptions a handler throws before it

@@ -25,6 +25,18 @@ public final class Authorized {
     private Authorized() {
     }
 
+    /**
+     * Signs the owners' tokens ahead, on the calling thread: signing reads the system's random source,
+     * which must not happen on the event loop of a client under load.
+     */
+    public static void signAhead(Iterable<String> subjects) {
+        subjects.forEach(Authorized::token);
+    }
+
+    private static String token(String subject) {
+        return TOKENS.computeIfAbsent(subject, s -> LocalTokens.shared().token(s, ALL_SCOPES, Duration.ofHours(2)));
+    }
+
     /** Makes the service under test trust {@link LocalTokens}. */
     public static void trustLocalTokens(DynamicPropertyRegistry registry) {
         LocalTokens.shared().properties().forEach((name, value) -> registry.add(name, () -> value));
@@ -38,8 +50,7 @@ public final class Authorized {
             }
             Matcher wallet = WALLET.matcher(request.url().getRawPath());
             String subject = wallet.find() ? wallet.group(1) : "operator";
-            String token = TOKENS.computeIfAbsent(subject,
-                    s -> LocalTokens.shared().token(s, ALL_SCOPES, Duration.ofHours(2)));
+            String token = token(subject);
             return next.exchange(ClientRequest.from(request).headers(h -> h.setBearerAuth(token)).build());
         };
     }

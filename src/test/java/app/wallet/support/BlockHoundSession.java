@@ -19,7 +19,8 @@ public class BlockHoundSession implements LauncherSessionListener {
         // stream's keep-alive timer is cancelled (a client leaving, or a newer state replacing it).
         // Also Netty's one-time load of the zstd native library, the first time an HTTP client decodes
         // a response, and the lock its buffer allocator takes for a moment when it adds a magazine (seen
-        // when Lettuce reconnects again and again through a long Redis outage).
+        // when Lettuce reconnects again and again through a long Redis outage). On a Redis Cluster, the
+        // lock Lettuce takes around its cache of node connections when it routes a command to a slot.
         BlockHound.install(builder -> builder
                 .blockingMethodCallback(BlockingCalls::record)
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
@@ -31,6 +32,9 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel")
                 .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>")
-                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines"));
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+                .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
+                // ... and again when a node connection's handshake completes (Lettuce 7.5's lambda name).
+                .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "lambda$getWriteConnection$1"));
     }
 }
