@@ -64,16 +64,16 @@ public final class WalletKeys {
     }
 
     public String wallet(String userId) {
-        return WALLET_PREFIX + tag(userId) + ":" + userId;
+        return WALLET_PREFIX + tagOf(userId) + ":" + userId;
     }
 
     public String withdrawal(String userId, String withdrawalId) {
-        return "withdrawal:" + tag(userId) + ":" + userId + ":" + withdrawalId;
+        return "withdrawal:" + tagOf(userId) + ":" + userId + ":" + withdrawalId;
     }
 
     /** Sorted set of all the wallet's withdrawal ids; ids are time-ordered, so lex order is age order. */
     public String withdrawals(String userId) {
-        return "withdrawals:" + tag(userId) + ":" + userId;
+        return "withdrawals:" + tagOf(userId) + ":" + userId;
     }
 
     public String withdrawals(String userId, String status) {
@@ -81,7 +81,7 @@ public final class WalletKeys {
     }
 
     public String ledger(String userId) {
-        return "ledger:" + tag(userId) + ":" + userId;
+        return "ledger:" + tagOf(userId) + ":" + userId;
     }
 
     public String outbox(String userId) {
@@ -109,7 +109,7 @@ public final class WalletKeys {
 
     /** The key is hashed: it is client text, and braces or colons in it must never reach a key name. */
     public String idempotency(String userId, String operation, String idempotencyKey) {
-        return "idem:" + tag(userId) + ":" + userId + ":" + operation + ":" + Sha256.hex(idempotencyKey);
+        return "idem:" + tagOf(userId) + ":" + userId + ":" + operation + ":" + Sha256.hex(idempotencyKey);
     }
 
     public String changes(String userId) {
@@ -147,9 +147,11 @@ public final class WalletKeys {
         return walletKey.substring(walletKey.indexOf('}') + 2);
     }
 
-    private String tag(String userId) {
+    /** The hash tag, braces included, of the user's keys. */
+    public String tagOf(String userId) {
         return tag(partition(userId));
     }
+
 
     private String tag(int partition) {
         return tags[partition];

@@ -97,7 +97,9 @@ class RedisClusterFailoverTest {
         properties.put("spring.data.redis.cluster.nodes", cluster.seedNodes());
         properties.put("spring.kafka.bootstrap-servers", LocalKafka.shared().bootstrapServers());
         properties.put("wallet.stream.resync-interval", "1s");
-        return new SpringApplicationBuilder(WalletApplication.class).properties(properties).run();
+        // As arguments: SpringApplicationBuilder.properties() are defaults, below application.yaml.
+        return new SpringApplicationBuilder(WalletApplication.class)
+                .run(properties.entrySet().stream().map(p -> "--" + p.getKey() + "=" + p.getValue()).toArray(String[]::new));
     }
 
     @Test
