@@ -156,6 +156,32 @@ class RedisClusterFailoverTest {
 
     @Test
     @Order(2)
+    void aChangeNoReplicaHasIsNotAcknowledged() {
+        String user = "unreplicated-" + UUID.randomUUID();
+        RedisCluster.Node master = cluster.masterOfSlot(SlotHash.getSlot(keys.wallet(user)));
+        String replicaPort = RedisCluster.field(master.cli("INFO", "replication"), "slave0").replaceAll(".*port=(\\d+).*", "$1");
+        RedisCluster.Node replica = cluster.nodes().stream().filter(node -> Integer.toString(node.port()).equals(replicaPort))
+                .findFirst().orElseThrow();
+        String body = "{\"amount\": 250}";
+        replica.freeze();
+        try {
+            Reply unreplicated = post(0, "/api/v1/wallets/" + user + "/credits", body, "only-once").block();
+            assertThat(unreplicated.status()).isEqualTo(503);
+            assertThat(unreplicated.body().get("code").stringValue()).isEqualTo("service-unavailable");
+        }
+        finally {
+            replica.thaw();
+        }
+        // The master had applied it: the retry with the same key is told so, and it counts once.
+        RedisCluster.await(Duration.ofSeconds(30), "the retry", () -> {
+            Reply retry = post(1, "/api/v1/wallets/" + user + "/credits", body, "only-once").block();
+            return retry.status() == 200 ? retry : null;
+        });
+        assertThat(new Invariants(client(0)).assertHold(user).get("balance").longValue()).isEqualTo(250);
+    }
+
+    @Test
+    @Order(3)
     void aMasterKilledUnderLoadLosesNoAcknowledgedChange() {
         runLoadThrough(master -> {
             master.kill9();
@@ -167,7 +193,7 @@ class RedisClusterFailoverTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aMasterFrozenLongerThanTheFailoverLosesNoAcknowledgedChange() {
         runLoadThrough(master -> {
             master.freeze();
