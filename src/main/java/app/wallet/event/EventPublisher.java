@@ -1,5 +1,6 @@
 package app.wallet.event;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +50,9 @@ public class EventPublisher implements AutoCloseable {
                 .maxInFlight(512)
                 .stopOnError(false);
         this.sender = KafkaSender.create(options);
+        // The producer is made on first use otherwise, on whatever thread sends first: a Redis event loop,
+        // which its set-up (threads, JMX registration) would block. It connects to no broker yet.
+        sender.doOnProducer(producer -> Boolean.TRUE).block(Duration.ofSeconds(30));
         this.topic = topic;
         this.json = json;
     }

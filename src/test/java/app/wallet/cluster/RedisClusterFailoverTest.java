@@ -72,6 +72,8 @@ class RedisClusterFailoverTest {
     private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
     private final List<String> baseUrls = new ArrayList<>();
     private final WalletKeys keys = new WalletKeys(1024);
+    /** Every wallet the tests made, for the audit at the end. */
+    private final Set<String> wallets = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     void start() {
@@ -152,6 +154,7 @@ class RedisClusterFailoverTest {
             stream.dispose();
         }
         assertEventsReachedKafka(Set.of(user));
+        wallets.add(user);
     }
 
     @Test
@@ -178,6 +181,7 @@ class RedisClusterFailoverTest {
             return retry.status() == 200 ? retry : null;
         });
         assertThat(new Invariants(client(0)).assertHold(user).get("balance").longValue()).isEqualTo(250);
+        wallets.add(user);
     }
 
     @Test
@@ -263,6 +267,16 @@ class RedisClusterFailoverTest {
                     .expectStatus().isOk();
         }
         assertEventsReachedKafka(Set.copyOf(users));
+        users.stream().filter(user -> credited.get(user).get() > 0).forEach(wallets::add);
+    }
+
+    @Test
+    @Order(5)
+    void theAuditWalksTheWalletsOfEveryMaster() {
+        JsonNode report = client(0).post().uri("/api/v1/admin/audit").exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        assertThat(report.get("failures").longValue()).isZero();
+        assertThat(report.get("walletsChecked").longValue()).isEqualTo(wallets.size());
     }
 
     /** Sends a change with its key until it is acknowledged (or refused), alternating instances. */
