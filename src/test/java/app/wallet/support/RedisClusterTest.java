@@ -24,8 +24,14 @@ class RedisClusterTest {
             Node any = cluster.nodes().get(0);
             assertEquals("OK", any.cli("-c", "set", "k", "v"));
             Node oldMaster = cluster.masterOfSlot(Integer.parseInt(any.cli("cluster", "keyslot", "k")));
-            // Replication is asynchronous: without this the kill could beat the write to the replica.
-            assertEquals("1", oldMaster.cli("wait", "1", "2000"));
+            // Replication is asynchronous: without this the kill could beat the write to the replica. (A
+            // WAIT here would count only its own connection's writes, none: redis-cli makes one per call.)
+            long written = Long.parseLong(RedisCluster.field(oldMaster.cli("info", "replication"), "master_repl_offset"));
+            RedisCluster.await(Duration.ofSeconds(10), "the write to reach the replica", () -> {
+                String replica = RedisCluster.field(oldMaster.cli("info", "replication"), "slave0");
+                return replica != null && Long.parseLong(replica.replaceAll(".*offset=(\\d+).*", "$1")) >= written
+                        ? Boolean.TRUE : null;
+            });
 
             oldMaster.kill9();
             Node newMaster = cluster.awaitFailover(oldMaster, Duration.ofSeconds(15));
