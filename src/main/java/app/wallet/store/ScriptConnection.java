@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.api.StatefulConnection;
@@ -18,7 +19,6 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -33,19 +33,18 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The connection the money scripts run on, and the replication wait that follows each of them.
+ * The connections the money scripts run on, and the replication wait that follows each change.
  *
  * <p>A change acknowledged by a master alone is lost if that master fails before a replica has it: the
- * promoted replica never saw it. So each script is sent with a {@code WAIT} for {@code minReplicaAcks}
- * replicas right behind it, in one write on the same connection (WAIT counts the writes of the
- * connection it arrives on, so it cannot go anywhere else); too few acknowledgements within the timeout
- * is a {@link ReplicasShortException}, a 503 whose change may or may not have applied, which the
- * client's Idempotency-Key retry settles. Spring Data Redis has no way to send WAIT on the connection a
- * script ran on, so this is the service's own Lettuce connection, made by the client Spring Boot
- * configured from {@code spring.data.redis.*} (addresses, credentials, TLS, options, reconnect delay).
+ * promoted replica never saw it. So a change is answered only once {@code minReplicaAcks} replicas have
+ * it ({@link ReplicaFences}); too few within the timeout is a {@link ReplicasShortException}, a 503 whose
+ * change may or may not have applied, which the client's Idempotency-Key retry settles. The wait needs
+ * connection-level control that Spring Data Redis does not give, so these are the service's own Lettuce
+ * connections, made by the client Spring Boot configured from {@code spring.data.redis.*} (addresses,
+ * credentials, TLS, options, reconnect delay): one for scripts, one for the replication fences.
  *
- * <p>On a cluster the pair goes to the connection of the master that owns the key's slot, by the
- * client's view of the topology (refreshed periodically and on redirects). A node that is no longer
+ * <p>On a cluster a script goes to the node connection of the master that owns its first key's slot, by
+ * the client's view of the topology (refreshed periodically and on redirects). A node that is no longer
  * master answers MOVED without running the script: a 503 like any other "try later", and a refresh.
  */
 public final class ScriptConnection implements SmartLifecycle {
@@ -57,9 +56,17 @@ public final class ScriptConnection implements SmartLifecycle {
     private final Duration ackTimeout;
     private final Duration commandTimeout;
     private final AtomicBoolean renewing = new AtomicBoolean();
-    private volatile @Nullable AbstractRedisClient client;
-    private volatile @Nullable StatefulConnection<String, String> connection;
-    private volatile int minReplicaAcks;
+    private volatile @Nullable Connected connected;
+
+    /** The connections of one start, and the fences of the replica count settled then. */
+    private record Connected(AbstractRedisClient client, StatefulConnection<String, String> scripts,
+            StatefulConnection<String, String> fenceConnection, int minReplicaAcks, ReplicaFences fences) {
+
+        void close() {
+            scripts.closeAsync();
+            fenceConnection.closeAsync();
+        }
+    }
 
     /**
      * @param configuredAcks replicas that must acknowledge each change; {@code null}: 1 where the Redis has
@@ -74,25 +81,31 @@ public final class ScriptConnection implements SmartLifecycle {
     }
 
     /**
-     * Connects, blocking, while the context starts: after the connection factory, whose client it uses
-     * (a restarted factory has a new client, so this connects anew on every start).
+     * Connects, blocking, while the context starts: after the connection factory, whose client it uses (a
+     * restarted factory has a new client, so this connects anew on every start).
      */
     @Override
     public void start() {
-        AbstractRedisClient current = connections.getRequiredNativeClient();
-        StatefulConnection<String, String> opened = connect(current);
-        minReplicaAcks = configuredAcks != null ? configuredAcks : hasReplicas(opened) ? 1 : 0;
-        client = current;
-        connection = opened;
-        log.info("Each money change waits for {} replica acknowledgement(s){}", minReplicaAcks,
+        Connected opened = open(connections.getRequiredNativeClient());
+        connected = opened;
+        log.info("Each money change waits for {} replica acknowledgement(s){}", opened.minReplicaAcks(),
                 configuredAcks != null ? "" : " (wallet.redis.min-replica-acks unset: found "
-                        + (minReplicaAcks == 0 ? "no replicas" : "replicas") + ")");
+                        + (opened.minReplicaAcks() == 0 ? "no replicas" : "replicas") + ")");
+    }
+
+    private Connected open(AbstractRedisClient client) {
+        StatefulConnection<String, String> scripts = connect(client);
+        int acks = configuredAcks != null ? configuredAcks : hasReplicas(scripts) ? 1 : 0;
+        return new Connected(client, scripts, connect(client), acks, new ReplicaFences(acks, ackTimeout));
     }
 
     @Override
     public void stop() {
-        StatefulConnection<String, String> current = connection;
-        connection = null;
+        Connected current;
+        synchronized (this) {
+            current = connected;
+            connected = null;
+        }
         if (current != null) {
             current.close();
         }
@@ -100,26 +113,36 @@ public final class ScriptConnection implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return connection != null;
+        return connected != null;
     }
 
-    public int minReplicaAcks() {
-        return minReplicaAcks;
+    /**
+     * After the connection factory (phase 0), whose client this uses, and before the web server, so that
+     * requests still draining at a graceful shutdown can finish their changes.
+     */
+    @Override
+    public int getPhase() {
+        return 1;
     }
 
     /**
      * Runs a script by its SHA-1 (its text when Redis does not have it yet) and, if replicas must
-     * acknowledge, WAITs for them; the script's reply, as Lettuce decoded it.
+     * acknowledge, waits for them; the script's reply, as Lettuce decoded it.
      */
     public Mono<List<Object>> run(LuaScript script, String[] keys, String[] args) {
-        StatefulConnection<String, String> current = connection;
+        Connected current = connected;
         if (current == null) {
             return Mono.error(new RedisException("Currently not connected: the service is stopping or starting"));
         }
-        return node(current, keys[0])
-                .flatMap(node -> send(node, CommandType.EVALSHA, script.sha1(), keys, args)
+        return node(current.scripts(), keys[0])
+                .flatMap(node -> send(node.connection(), CommandType.EVALSHA, script.sha1(), keys, args)
                         .onErrorResume(RedisNoScriptException.class,
-                                missing -> send(node, CommandType.EVAL, script.text(), keys, args)))
+                                missing -> send(node.connection(), CommandType.EVAL, script.text(), keys, args))
+                        .flatMap(reply -> current.minReplicaAcks() == 0 ? Mono.just(reply)
+                                : node(current.fenceConnection(), keys[0])
+                                        .flatMap(fence -> current.fences().await(fence.name(), fence.connection(),
+                                                WalletKeys.replicationFence(keys[0])))
+                                        .thenReturn(reply)))
                 .timeout(commandTimeout, Mono.error(() -> new RedisCommandTimeoutException(
                         "No reply from Redis within " + commandTimeout.toMillis() + " ms")))
                 // Lettuce cancels what is in flight on a node connection it closes (the topology changed) and
@@ -127,68 +150,72 @@ public final class ScriptConnection implements SmartLifecycle {
                 .onErrorMap(error -> error instanceof CancellationException || error instanceof IOException,
                         error -> new RedisException("Connection closed before Redis replied: " + error, error))
                 .doOnError(error -> {
-                    if (String.valueOf(error.getMessage()).startsWith("MOVED") && client instanceof RedisClusterClient cluster) {
+                    if (String.valueOf(error.getMessage()).startsWith("MOVED") && current.client() instanceof RedisClusterClient cluster) {
                         // Lettuce refreshes on the redirects it follows itself; node connections do not follow them.
                         cluster.refreshPartitionsAsync();
+                    }
+                    if (error instanceof RepliesOutOfStepException) {
+                        renew();
                     }
                 });
     }
 
-    private Mono<StatefulRedisConnection<String, String>> node(StatefulConnection<String, String> current, String key) {
-        if (current instanceof StatefulRedisClusterConnection<String, String> cluster) {
+    /** A master's connection, named {@code host:port}. */
+    private record Node(String name, StatefulRedisConnection<String, String> connection) {
+    }
+
+    private Mono<Node> node(StatefulConnection<String, String> via, String key) {
+        if (via instanceof StatefulRedisClusterConnection<String, String> cluster) {
             RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
             if (master == null) {
                 return Mono.error(new RedisException("CLUSTERDOWN no master serves the slot of " + key));
             }
-            return Mono.fromFuture(() -> cluster.getConnectionAsync(master.getUri().getHost(), master.getUri().getPort()));
+            String host = master.getUri().getHost();
+            int port = master.getUri().getPort();
+            return Mono.fromFuture(() -> cluster.getConnectionAsync(host, port))
+                    .map(connection -> new Node(host + ":" + port, connection))
+                    // The topology changed between the two lookups ("not allowed", unknown partition).
+                    .onErrorMap(error -> !(error instanceof RedisException),
+                            error -> new RedisConnectionException("No connection to the master of the slot of " + key, error));
         }
         @SuppressWarnings("unchecked")
-        StatefulRedisConnection<String, String> single = (StatefulRedisConnection<String, String>) current;
-        return Mono.just(single);
+        StatefulRedisConnection<String, String> single = (StatefulRedisConnection<String, String>) via;
+        return Mono.just(new Node("single", single));
     }
 
-    /** The script, and the WAIT behind it, in one write: nothing of another request can come between. */
-    private Mono<List<Object>> send(StatefulRedisConnection<String, String> node, CommandType type, String script,
+    private static Mono<List<Object>> send(StatefulRedisConnection<String, String> node, CommandType type, String script,
             String[] keys, String[] args) {
         CommandArgs<String, String> scriptArgs = new CommandArgs<>(StringCodec.UTF8).add(script).add(keys.length)
                 .addKeys(keys).addValues(args);
         AsyncCommand<String, String, List<Object>> run =
                 new AsyncCommand<>(new Command<>(type, new NestedMultiOutput<>(StringCodec.UTF8), scriptArgs));
-        if (minReplicaAcks == 0) {
-            node.dispatch(run);
-            return Mono.fromFuture(run);
-        }
-        AsyncCommand<String, String, Long> wait = new AsyncCommand<>(new Command<>(CommandType.WAIT,
-                new IntegerOutput<>(StringCodec.UTF8),
-                new CommandArgs<>(StringCodec.UTF8).add(minReplicaAcks).add(ackTimeout.toMillis())));
-        node.dispatch(List.of(run, wait));
-        return Mono.fromFuture(run).flatMap(reply -> Mono.fromFuture(wait).flatMap(acks -> acks >= minReplicaAcks
-                ? Mono.just(reply)
-                : Mono.error(new ReplicasShortException(minReplicaAcks, acks, ackTimeout))));
+        node.dispatch(run);
+        return Mono.fromFuture(run);
     }
 
     /**
-     * Drops the connection and opens a new one, for when its replies came out of step with its requests
-     * (see {@link WalletScripts}). Requests in flight on the old one fail (503); never blocks the caller.
+     * Drops the connections and opens new ones, for when replies came out of step with requests (see
+     * {@link WalletScripts}). Requests in flight on the old ones fail (503); never blocks the caller.
      */
     public void renew() {
-        StatefulConnection<String, String> old = connection;
-        AbstractRedisClient current = client;
-        if (old == null || current == null || !renewing.compareAndSet(false, true)) {
+        Connected old = connected;
+        if (old == null || !renewing.compareAndSet(false, true)) {
             return;
         }
-        Mono.fromCallable(() -> connect(current))
+        Mono.fromCallable(() -> open(old.client()))
                 .subscribeOn(Schedulers.boundedElastic())
                 .doFinally(signal -> renewing.set(false))
                 .subscribe(fresh -> {
-                    if (connection != old) {
-                        fresh.closeAsync();
-                        return;
+                    synchronized (this) {
+                        if (connected != old) {
+                            fresh.close();
+                            return;
+                        }
+                        connected = fresh;
                     }
-                    connection = fresh;
-                    old.closeAsync();
-                    log.warn("Opened a new Redis connection for the money scripts and closed the old one");
-                }, error -> log.error("Could not renew the money scripts' Redis connection: {}", error.toString()));
+                    old.close();
+                    log.warn("Opened new Redis connections for the money scripts and closed the old ones");
+                }, error -> log.error("Could not renew the money scripts' Redis connections: {}", error.toString()));
     }
 
     private static StatefulConnection<String, String> connect(AbstractRedisClient client) {

@@ -107,6 +107,14 @@ public final class WalletKeys {
         return "outbox-leases:{outbox}";
     }
 
+    /**
+     * A counter in the slot of {@code keyInSlot} (any key built here), written only to mark a point in its
+     * master's replication stream ({@link ReplicaFences}).
+     */
+    public static String replicationFence(String keyInSlot) {
+        return "replication-fence:" + keyInSlot.substring(keyInSlot.indexOf('{'), keyInSlot.indexOf('}') + 1);
+    }
+
     /** The key is hashed: it is client text, and braces or colons in it must never reach a key name. */
     public String idempotency(String userId, String operation, String idempotencyKey) {
         return "idem:" + tagOf(userId) + ":" + userId + ":" + operation + ":" + Sha256.hex(idempotencyKey);

@@ -171,6 +171,8 @@ class RedisClusterFailoverTest {
             Reply unreplicated = post(0, "/api/v1/wallets/" + user + "/credits", body, "only-once").block();
             assertThat(unreplicated.status()).isEqualTo(503);
             assertThat(unreplicated.body().get("code").stringValue()).isEqualTo("service-unavailable");
+            // Its replay, through the other instance, is not acknowledged either while no replica has it.
+            assertThat(post(1, "/api/v1/wallets/" + user + "/credits", body, "only-once").block().status()).isEqualTo(503);
         }
         finally {
             replica.thaw();
