@@ -1,5 +1,6 @@
 package app.wallet;
 
+import java.time.Duration;
 import java.util.Arrays;
 
 import io.lettuce.core.RedisClient;
@@ -12,6 +13,7 @@ import io.lettuce.core.codec.StringCodec;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -19,8 +21,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import app.wallet.store.Repartitioning;
 
 /**
- * {@code java -jar wallet-service.jar repartition N [--spring.data.redis...]}: changes the number of
- * partitions of the data in Redis, with every instance stopped. Connects as the service does, from the
+ * {@code java -jar wallet-service.jar repartition N [--from-legacy M] [--spring.data.redis...]}: changes the
+ * number of partitions of the data in Redis, with every instance stopped. It waits
+ * {@code wallet.repartition.settle} (10 s) with the layout marked as changing before it looks for serving
+ * instances, so that one starting meanwhile is seen. Connects as the service does, from the
  * same {@code spring.data.redis.*} settings (arguments, environment, application.yaml), and starts nothing
  * else of the service.
  */
@@ -31,19 +35,24 @@ final class RepartitionCommand {
 
     /** The process's exit code: 0 done, 1 refused or failed, 2 used wrongly. */
     static int run(String... args) {
+        boolean legacy = args.length >= 3 && "--from-legacy".equals(args[1]) && args[2].matches("\\d{1,4}");
         if (args.length < 1 || !args[0].matches("\\d{1,4}")) {
-            System.err.println("Usage: java -jar wallet-service.jar repartition <partitions 1..4096> [--spring.data.redis.*=...]");
+            System.err.println("Usage: java -jar wallet-service.jar repartition <partitions 1..4096> [--from-legacy <partitions>] "
+                    + "[--spring.data.redis.*=...] [--wallet.repartition.settle=10s]");
             return 2;
         }
         int to = Integer.parseInt(args[0]);
-        String[] settings = Arrays.copyOfRange(args, 1, args.length);
+        Integer legacyFrom = legacy ? Integer.valueOf(args[2]) : null;
+        String[] settings = Arrays.copyOfRange(args, legacy ? 3 : 1, args.length);
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DataRedisAutoConfiguration.class)
                 .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).logStartupInfo(false).run(settings);
                 StatefulConnection<String, String> connection = connect(context.getBean(LettuceConnectionFactory.class))) {
             @SuppressWarnings("unchecked")
             RedisClusterCommands<String, String> commands = connection instanceof StatefulRedisClusterConnection<String, String> cluster
                     ? cluster.sync() : ((StatefulRedisConnection<String, String>) connection).sync();
-            new Repartitioning(commands, System.out::println).run(to);
+            Duration settle = Binder.get(context.getEnvironment())
+                    .bind("wallet.repartition.settle", Duration.class).orElse(Duration.ofSeconds(10));
+            new Repartitioning(commands, System.out::println).run(to, legacyFrom, settle);
             return 0;
         }
         catch (IllegalStateException | IllegalArgumentException refused) {

@@ -61,14 +61,14 @@ class RepartitionCommandTest {
                 api.approve(user, api.withdraw(user, 100).get("id").stringValue());
                 pending.put(user, api.withdraw(user, 200).get("id").stringValue());
             }
-            assertThat(RepartitionCommand.run("64", "--spring.data.redis.port=" + REDIS.port())).as("refused while serving").isEqualTo(1);
+            assertThat(repartition(REDIS, "64")).as("refused while serving").isEqualTo(1);
             assertThat(RedisWire.call(REDIS.port(), "GET", "wallet-config:partitions")).isEqualTo("16");
             for (String user : users) {
                 ledger(client, user).forEach(entry -> ledgerIds.add(entry.get("id").stringValue()));
             }
         }
 
-        assertThat(RepartitionCommand.run("64", "--spring.data.redis.port=" + REDIS.port())).isZero();
+        assertThat(repartition(REDIS, "64")).isZero();
         assertThat(RedisWire.call(REDIS.port(), "GET", "wallet-config:partitions")).isEqualTo("64");
         assertThatThrownBy(() -> instance(16, true).close()).as("an instance with the old count")
                 .hasStackTraceContaining("wallet.partitions is 16 but the data in Redis is laid out for 64");
@@ -91,7 +91,51 @@ class RepartitionCommandTest {
                     all -> ids(all).containsAll(ledgerIds), Duration.ofSeconds(60));
             assertThat(ids(received)).as("events that waited in the outbox").containsAll(ledgerIds);
         }
-        assertThat(RepartitionCommand.run("64", "--spring.data.redis.port=" + REDIS.port())).as("nothing left to do").isZero();
+        assertThat(repartition(REDIS, "64")).as("nothing left to do").isZero();
+    }
+
+    @Test
+    void movesTheDataOfAVersionThatRecordedNoLayout() {
+        try (LocalRedis redis = LocalRedis.startProcess()) {
+            List<String> users = new ArrayList<>();
+            try (ConfigurableApplicationContext before = instance(redis, 16, false)) {
+                WalletApi api = new WalletApi(client(before));
+                for (int i = 0; i < 10; i++) {
+                    String user = "legacy-" + i + "-" + UUID.randomUUID();
+                    users.add(user);
+                    credit(client(before), user, 500, "legacy-" + user);
+                    api.withdraw(user, 100);
+                }
+            }
+            // As the earlier version left it: every tag {pN} instead of {pN.k}, and no recorded layout.
+            for (String key : RedisWire.keys(redis.port())) {
+                String legacy = key.replaceFirst("\\{p([0-9]+)\\.[0-9]+\\}", "{p$1}");
+                if (!legacy.equals(key)) {
+                    RedisWire.call(redis.port(), "RENAME", key, legacy);
+                }
+            }
+            RedisWire.call(redis.port(), "DEL", "wallet-config:partitions");
+
+            assertThatThrownBy(() -> instance(redis, 16, true).close()).as("an instance over data it cannot read")
+                    .hasStackTraceContaining("written by an earlier version");
+            assertThat(repartition(redis, "64")).as("without the count it ran with").isEqualTo(1);
+            assertThat(repartition(redis, "64", "--from-legacy", "16")).isZero();
+            try (ConfigurableApplicationContext after = instance(redis, 64, true)) {
+                WebTestClient client = client(after);
+                for (String user : users) {
+                    assertThat(new Invariants(client).assertHold(user).get("pending").longValue()).isEqualTo(100);
+                    credit(client, user, 500, "legacy-" + user).expectHeader().valueEquals("Idempotent-Replayed", "true");
+                }
+            }
+        }
+    }
+
+    private static int repartition(LocalRedis redis, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--spring.data.redis.port=" + redis.port());
+        // Instances here start in a second or two; the default allows for slower ones.
+        all.add("--wallet.repartition.settle=2s");
+        return RepartitionCommand.run(all.toArray(String[]::new));
     }
 
     private static WebTestClient.ResponseSpec credit(WebTestClient client, String user, long amount, String key) {
@@ -114,9 +158,13 @@ class RepartitionCommandTest {
     }
 
     private static ConfigurableApplicationContext instance(int partitions, boolean relay) {
+        return instance(REDIS, partitions, relay);
+    }
+
+    private static ConfigurableApplicationContext instance(LocalRedis redis, int partitions, boolean relay) {
         Map<String, Object> properties = new HashMap<>(LocalTokens.shared().properties());
         properties.put("server.port", "0");
-        properties.put("spring.data.redis.port", REDIS.port());
+        properties.put("spring.data.redis.port", redis.port());
         properties.put("spring.kafka.bootstrap-servers", LocalKafka.shared().bootstrapServers());
         properties.put("wallet.partitions", partitions);
         properties.put("wallet.outbox.relay-enabled", relay);

@@ -65,6 +65,7 @@ public class OutboxRelay implements SmartLifecycle {
     private final Map<Integer, Partition> held = new ConcurrentHashMap<>();
     private final AtomicInteger sweepCursor = new AtomicInteger();
     private volatile @Nullable Disposable running;
+    private volatile long lastHeartbeat = System.nanoTime();
 
     public OutboxRelay(ReactiveStringRedisTemplate redis, WalletKeys keys, EventPublisher publisher,
             WalletProperties.Outbox settings, LuaScript assignScript, LuaScript releaseScript, WalletChanges changes,
@@ -126,6 +127,13 @@ public class OutboxRelay implements SmartLifecycle {
         if (loops != null) {
             loops.dispose();
         }
+        letGo();
+    }
+
+    private synchronized void letGo() {
+        if (!held.isEmpty()) {
+            log.warn("Outbox relay {} stops relaying its {} partitions", owner, held.size());
+        }
         held.values().forEach(Partition::stop);
         held.clear();
         metrics.backlog(0);
@@ -156,15 +164,23 @@ public class OutboxRelay implements SmartLifecycle {
                 Integer.toString(keys.partitions()), settings.relayEnabled() ? "1" : "0");
         return redis.execute(assignScript, List.of(keys.instances(), keys.relays(), keys.outboxLeases()), args)
                 .next()
-                .doOnNext(this::hold)
+                .doOnNext(assigned -> {
+                    lastHeartbeat = System.nanoTime();
+                    hold(assigned);
+                })
                 .onErrorResume(error -> {
                     log.warn("Outbox relay heartbeat failed: {}", error.toString());
+                    // Others take this instance's partitions once its heartbeat has expired; stop relaying them
+                    // before that, so two relays do not publish one partition for long.
+                    if (System.nanoTime() - lastHeartbeat > settings.leaseTtl().minus(settings.heartbeat()).toNanos()) {
+                        letGo();
+                    }
                     return Mono.empty();
                 })
                 .then();
     }
 
-    private void hold(List<?> assigned) {
+    private synchronized void hold(List<?> assigned) {
         if (running == null) {
             return;
         }

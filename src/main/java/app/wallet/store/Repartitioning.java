@@ -1,6 +1,6 @@
 package app.wallet.store;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -14,6 +14,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves every wallet's keys, and the outbox entries of its events, from one partition count to another:
@@ -21,7 +22,8 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
  * instance heartbeats (an instance serving meanwhile would write under the old tags), and marks the layout
  * as being changed while it runs, so no instance starts until it is done.
  *
- * <p>It can be run again after a crash: each key is copied (DUMP, RESTORE with its time to live) before
+ * <p>It also moves the data of versions that recorded no layout and tagged partitions {@code {p7}}.
+ * It can be run again after a crash: each key is copied (DUMP, RESTORE with its time to live) before
  * the original is deleted, each outbox entry appended to its new outbox before it is deleted from the old
  * one, and keys already under their new tag are left alone. A crash can leave an event twice in the
  * outbox, which delivery at least once allows for, never a change lost. Blocking: it is a command, not a
@@ -44,44 +46,92 @@ public final class Repartitioning {
         this.out = out;
     }
 
-    /** Changes the layout to {@code to} partitions; an {@link IllegalStateException} says why it would not. */
-    public Moved run(int to) {
+    /**
+     * Changes the layout to {@code to} partitions; an {@link IllegalStateException} says why it would not.
+     *
+     * @param legacyFrom for data of a version that recorded no layout ({@code {p7}} tags): the partition
+     *        count it ran with; {@code null} otherwise
+     * @param settle how long to wait, with the layout marked as changing, before looking for serving
+     *        instances: an instance that checked the layout just before has started heartbeating by then
+     */
+    public Moved run(int to, @Nullable Integer legacyFrom, Duration settle) {
         WalletKeys target = new WalletKeys(to);
         String recorded = redis.get(PartitionLayout.KEY);
-        if (recorded == null) {
+        WalletKeys source;
+        String from;
+        if (recorded != null && recorded.startsWith("repartitioning ")) {
+            String[] parts = recorded.split(" ");
+            if (Integer.parseInt(parts[2]) != to) {
+                throw new IllegalStateException("An earlier run, moving from " + parts[1] + " to " + parts[2]
+                        + " partitions, did not finish: run it again with " + parts[2] + " to finish it.");
+            }
+            from = parts[1];
+            source = layout(from);
+        }
+        else if (recorded == null && legacyFrom == null) {
+            if (hasLegacyData()) {
+                throw new IllegalStateException("The data has no recorded layout and was written with {pN} tags by an "
+                        + "earlier version: run again with --from-legacy N, N being the wallet.partitions it ran with.");
+            }
             redis.set(PartitionLayout.KEY, Integer.toString(to));
             out.accept("No wallet data yet: the layout is now " + to + " partitions.");
             return new Moved(to, to, 0, 0);
         }
-        int from = recorded.startsWith("repartitioning ") ? resumed(recorded, to) : Integer.parseInt(recorded);
-        if (from == to) {
-            out.accept("The data is laid out for " + to + " partitions already.");
-            return new Moved(from, to, 0, 0);
+        else {
+            from = recorded == null ? "legacy:" + legacyFrom : recorded;
+            source = layout(from);
+            if (from.equals(Integer.toString(to))) {
+                out.accept("The data is laid out for " + to + " partitions already.");
+                return new Moved(to, to, 0, 0);
+            }
+            redis.set(PartitionLayout.KEY, "repartitioning " + from + " " + to);
+            sleep(settle);
+            List<String> serving = redis.zrangebyscore(target.instances(), Range.create((double) now(), Double.POSITIVE_INFINITY));
+            if (!serving.isEmpty()) {
+                if (recorded == null) {
+                    redis.del(PartitionLayout.KEY);
+                }
+                else {
+                    redis.set(PartitionLayout.KEY, recorded);
+                }
+                throw new IllegalStateException(serving.size() + " instance(s) are serving (" + String.join(", ", serving)
+                        + "): stop every instance first; this command changes where each wallet's keys live.");
+            }
         }
-        List<String> serving = redis.zrangebyscore(target.instances(), Range.create((double) now(), Double.POSITIVE_INFINITY));
-        if (!serving.isEmpty()) {
-            throw new IllegalStateException(serving.size() + " instance(s) are serving (" + String.join(", ", serving)
-                    + "): stop every instance first; this command changes where each wallet's keys live.");
-        }
-        redis.set(PartitionLayout.KEY, "repartitioning " + from + " " + to);
         out.accept("Moving from " + from + " to " + to + " partitions; instances refuse to start until this is done.");
-        WalletKeys source = new WalletKeys(from);
         long events = moveOutboxes(source, target);
         long keys = moveKeys(source, target);
         // Partition numbers mean other wallets now: the relays divide them anew when they start.
         redis.del(target.outboxLeases());
         redis.set(PartitionLayout.KEY, Integer.toString(to));
         out.accept("Done: " + keys + " keys and " + events + " outbox entries moved; start the instances with wallet.partitions=" + to + ".");
-        return new Moved(from, to, keys, events);
+        return new Moved(source.partitions(), to, keys, events);
     }
 
-    private static int resumed(String recorded, int to) {
-        String[] parts = recorded.split(" ");
-        if (Integer.parseInt(parts[2]) != to) {
-            throw new IllegalStateException("An earlier run, moving from " + parts[1] + " to " + parts[2]
-                    + " partitions, did not finish: run it again with " + parts[2] + " to finish it.");
+    /** "16", or "legacy:16" for the tags of versions that recorded no layout. */
+    private static WalletKeys layout(String name) {
+        return name.startsWith("legacy:") ? WalletKeys.legacy(Integer.parseInt(name.substring(7)))
+                : new WalletKeys(Integer.parseInt(name));
+    }
+
+    private boolean hasLegacyData() {
+        ScanIterator<String> wallets = ScanIterator.scan(redis, ScanArgs.Builder.matches(WalletKeys.LEGACY_WALLET_PATTERN).limit(1000));
+        while (wallets.hasNext()) {
+            if (WalletKeys.isLegacyWallet(wallets.next())) {
+                return true;
+            }
         }
-        return Integer.parseInt(parts[1]);
+        return false;
+    }
+
+    private static void sleep(Duration settle) {
+        try {
+            Thread.sleep(settle.toMillis());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted before anything was moved", e);
+        }
     }
 
     /** In stream order, so each user's events stay in order in their new outbox. */
@@ -114,10 +164,10 @@ public final class Repartitioning {
 
     private long moveKeys(WalletKeys source, WalletKeys target) {
         long moved = 0;
-        // Collected first: moving while scanning would hand the scan keys it made itself.
-        List<String> keys = new ArrayList<>();
-        ScanIterator.scan(redis, ScanArgs.Builder.limit(1000)).forEachRemaining(keys::add);
-        for (String key : keys) {
+        // Page by page: a key moved already carries its new tag, so the scan meeting it again skips it.
+        ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.limit(1000));
+        while (keys.hasNext()) {
+            String key = keys.next();
             Matcher parts = WALLET_KEY.matcher(key);
             if (!parts.matches()) {
                 continue;
@@ -129,11 +179,12 @@ public final class Repartitioning {
                 continue;
             }
             String newKey = parts.group(1) + ":" + newTag + ":" + userId + parts.group(4);
+            long ttl = redis.pttl(key);
             byte[] value = redis.dump(key);
-            if (value == null) {
+            // -2: gone (an idempotency record that expired meanwhile); -1: no expiry, which RESTORE writes as 0.
+            if (value == null || ttl == -2) {
                 continue;
             }
-            long ttl = redis.pttl(key);
             redis.restore(newKey, value, RestoreArgs.Builder.ttl(Math.max(ttl, 0)).replace());
             redis.del(key);
             moved++;

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,7 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
@@ -22,8 +25,9 @@ import reactor.util.retry.Retry;
  * everything that reacts to changes (balance streams, the outbox relay). Every instance sharing the Redis
  * sees every change, and nothing in Java has to remember to notify.
  *
- * <p>Pub/Sub drops what is published while a subscriber is disconnected: after each resubscription a
- * {@link Notice#resubscribed()} notice tells consumers that any partition may have changed meanwhile.
+ * <p>Pub/Sub drops what is published while a subscriber is disconnected: after each subscription, and
+ * whenever a Redis connection of this instance comes up again, a {@link Notice#resubscribed()} notice
+ * tells consumers that any partition may have changed meanwhile.
  */
 @Component
 public class WalletChanges implements SmartLifecycle {
@@ -32,6 +36,7 @@ public class WalletChanges implements SmartLifecycle {
 
     private final ReactiveRedisConnectionFactory connectionFactory;
     private final WalletKeys keys;
+    private final ClientResources resources;
     // Emitted to from the one subscription's flux only, so never concurrently.
     private final Sinks.Many<Notice> notices = Sinks.many().multicast().directBestEffort();
     private volatile @Nullable Disposable subscription;
@@ -51,9 +56,10 @@ public class WalletChanges implements SmartLifecycle {
         }
     }
 
-    WalletChanges(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys) {
+    WalletChanges(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys, ClientResources resources) {
         this.connectionFactory = connectionFactory;
         this.keys = keys;
+        this.resources = resources;
     }
 
     /** Notices from the moment of subscription on; a subscriber that cannot keep up misses some. */
@@ -70,14 +76,22 @@ public class WalletChanges implements SmartLifecycle {
         // A container per start: it holds its own connection, which a stop of the connection factory closes.
         ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
         container = listener;
-        subscription = listener.receive(channels.toArray(ChannelTopic[]::new))
-                .map(message -> new Notice(keys.partitionOfChannel(message.getChannel()), message.getMessage()))
+        ChannelTopic[] topics = channels.toArray(ChannelTopic[]::new);
+        // Each (re)subscription is announced once Redis has confirmed it: what was published before may
+        // have been missed, what comes after is received.
+        Flux<Notice> subscribed = Mono.defer(() -> listener.receiveLater(topics))
+                .flatMapMany(messages -> messages.map(message ->
+                                new Notice(keys.partitionOfChannel(message.getChannel()), message.getMessage()))
+                        .startWith(Notice.RESUBSCRIBED))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-                        .doBeforeRetry(retry -> {
-                            log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString());
-                            notices.tryEmitNext(Notice.RESUBSCRIBED);
-                        }))
-                .subscribe(notices::tryEmitNext);
+                        .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())));
+        // Lettuce reconnects a dropped connection and subscribes it again by itself, without an error
+        // reaching the flux above: a connection of this client coming up is announced the same way.
+        Flux<Notice> reconnected = resources.eventBus().get()
+                .filter(ConnectionActivatedEvent.class::isInstance)
+                .map(event -> Notice.RESUBSCRIBED);
+        // One merged flux, so the sink is emitted to from one thread at a time.
+        subscription = Flux.merge(subscribed, reconnected).subscribe(notices::tryEmitNext);
         log.info("Subscribed to wallet changes on {} channels", channels.size());
     }
 

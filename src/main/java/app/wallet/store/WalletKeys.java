@@ -1,6 +1,7 @@
 package app.wallet.store;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
@@ -21,6 +22,7 @@ public final class WalletKeys {
     /** Beyond this the search for tags grows slow, and no cluster has more masters than partitions anyway. */
     public static final int MAX_PARTITIONS = 4096;
 
+    private static final Pattern LEGACY_WALLET = Pattern.compile("^wallet:\\{p[0-9]+\\}:.*");
     private static final String WALLET_PREFIX = "wallet:";
     private static final String CHANGES_PREFIX = "wallet-changes:";
     private static final int SLOTS = 16384;
@@ -29,14 +31,34 @@ public final class WalletKeys {
     private final String[] tags;
 
     public WalletKeys(int partitions) {
+        this(partitions, false);
+    }
+
+    private WalletKeys(int partitions, boolean legacy) {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new IllegalArgumentException("Partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
         }
         this.partitions = partitions;
         this.tags = new String[partitions];
         for (int partition = 0; partition < partitions; partition++) {
-            tags[partition] = spreadTag(partition, partitions);
+            tags[partition] = legacy ? "{p" + partition + "}" : spreadTag(partition, partitions);
         }
+    }
+
+    /**
+     * The keys of versions that named partition {@code p} by the tag {@code {p<p>}} alone and recorded no
+     * layout: only for moving such data to this layout ({@link Repartitioning}).
+     */
+    public static WalletKeys legacy(int partitions) {
+        return new WalletKeys(partitions, true);
+    }
+
+    /** SCAN pattern of wallet hashes that may be in the legacy layout; {@link #isLegacyWallet} tells. */
+    public static final String LEGACY_WALLET_PATTERN = "wallet:{p*}:*";
+
+    /** Whether a wallet hash's key has a legacy tag ({@code {p7}}, where this layout's are {@code {p7.190}}). */
+    public static boolean isLegacyWallet(String key) {
+        return LEGACY_WALLET.matcher(key).matches();
     }
 
     /** The tag of partition {@code p} of {@code n}, braces included. */

@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One Redis command over a plain socket, its reply as text: for tests that must ask Redis something while
@@ -33,6 +35,26 @@ public final class RedisWire {
                 return length < 0 ? "" : new String(in.readNBytes(length), StandardCharsets.UTF_8);
             }
             return line;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every key of a lone Redis (KEYS: for small test data only). */
+    public static List<String> keys(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("*2\r\n$4\r\nKEYS\r\n$1\r\n*\r\n".getBytes(StandardCharsets.UTF_8));
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            int count = Integer.parseInt(line(in).substring(1));
+            List<String> keys = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int length = Integer.parseInt(line(in).substring(1));
+                keys.add(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+                line(in);
+            }
+            return keys;
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
