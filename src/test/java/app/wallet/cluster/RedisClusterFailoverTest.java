@@ -271,6 +271,12 @@ class RedisClusterFailoverTest {
             client(1).get().uri("/api/v1/wallets/{u}/withdrawals/{id}", parts[0], parts[1]).exchange()
                     .expectStatus().isOk();
         }
+        // No more withdrawals than were acknowledged either: none applied twice.
+        for (String user : users) {
+            long acknowledged = withdrawalIds.stream().filter(id -> id.startsWith(user + "/")).count();
+            assertThat(all("/api/v1/wallets/" + user + "/withdrawals?limit=100")).as("withdrawals of %s", user)
+                    .hasSize((int) acknowledged);
+        }
         assertEventsReachedKafka(Set.copyOf(users));
         users.stream().filter(user -> credited.get(user).get() > 0).forEach(wallets::add);
     }
@@ -310,14 +316,25 @@ class RedisClusterFailoverTest {
     private void assertEventsReachedKafka(Set<String> users) {
         Set<String> expected = new HashSet<>();
         for (String user : users) {
-            JsonNode page = client(0).get().uri("/api/v1/wallets/{u}/transactions?limit=100", user).exchange()
-                    .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
-            page.get("items").forEach(entry -> expected.add(entry.get("id").stringValue()));
+            all("/api/v1/wallets/" + user + "/transactions?limit=100").forEach(entry -> expected.add(entry.get("id").stringValue()));
         }
         try (KafkaEvents events = new KafkaEvents(LocalKafka.shared().bootstrapServers())) {
             List<JsonNode> received = events.await(users, all -> ids(all).containsAll(expected), Duration.ofSeconds(60));
             assertThat(ids(received)).as("events on Kafka").containsAll(expected);
         }
+    }
+
+    /** Every item of a paged list, following its cursors. */
+    private List<JsonNode> all(String firstPage) {
+        List<JsonNode> items = new ArrayList<>();
+        String uri = firstPage;
+        while (uri != null) {
+            JsonNode page = client(0).get().uri(uri).exchange().expectStatus().isOk()
+                    .expectBody(JsonNode.class).returnResult().getResponseBody();
+            page.get("items").forEach(items::add);
+            uri = page.get("nextCursor").isNull() ? null : firstPage + "&cursor=" + page.get("nextCursor").stringValue();
+        }
+        return items;
     }
 
     private static Set<String> ids(List<JsonNode> events) {

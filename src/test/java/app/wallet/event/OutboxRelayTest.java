@@ -165,10 +165,10 @@ class OutboxRelayTest {
             credits(users, 100, 10).blockLast(Duration.ofSeconds(30));
             first.abandon();
             long crashed = System.nanoTime();
-            credits(users, 100, 10).blockLast(Duration.ofSeconds(30));
             Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
                     .until(() -> second.partitions().size() == keys.partitions());
             Duration takeover = Duration.ofNanos(System.nanoTime() - crashed);
+            credits(users, 100, 10).blockLast(Duration.ofSeconds(30));
             log.info("A crashed relay's partitions were taken over in {} ms", takeover.toMillis());
             // Its heartbeat's time to live (1 s here) and the survivor's next heartbeat, not a lease of 30 s.
             assertThat(takeover).isLessThan(Duration.ofSeconds(5));
