@@ -86,7 +86,7 @@ public record WalletProperties(
 
     /**
      * @param minReplicaAcks replicas that must have each money change before it is acknowledged (WAIT);
-     *        unset: 1 if the Redis has replicas at start-up, 0 for a lone Redis
+     *        unset: 1 on a Redis Cluster or a master with replicas at start-up, 0 for a lone Redis
      * @param replicaAckTimeout how long a change waits for its replicas before the request fails with 503
      * @param maxReconnectDelay longest pause between two attempts to reconnect to Redis
      */

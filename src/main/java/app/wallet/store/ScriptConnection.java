@@ -69,8 +69,8 @@ public final class ScriptConnection implements SmartLifecycle {
     }
 
     /**
-     * @param configuredAcks replicas that must acknowledge each change; {@code null}: 1 where the Redis has
-     *        replicas at start-up, 0 for a lone Redis
+     * @param configuredAcks replicas that must acknowledge each change; {@code null}: 1 on a cluster or a
+     *        master with replicas at start-up, 0 for a lone Redis
      */
     public ScriptConnection(LettuceConnectionFactory connections, @Nullable Integer configuredAcks, Duration ackTimeout,
             Duration commandTimeout) {
@@ -89,8 +89,9 @@ public final class ScriptConnection implements SmartLifecycle {
         Connected opened = open(connections.getRequiredNativeClient());
         connected = opened;
         log.info("Each money change waits for {} replica acknowledgement(s){}", opened.minReplicaAcks(),
-                configuredAcks != null ? "" : " (wallet.redis.min-replica-acks unset: found "
-                        + (opened.minReplicaAcks() == 0 ? "no replicas" : "replicas") + ")");
+                configuredAcks != null ? "" : " (wallet.redis.min-replica-acks unset: "
+                        + (opened.scripts() instanceof StatefulRedisClusterConnection<?, ?> ? "a cluster"
+                                : opened.minReplicaAcks() == 0 ? "a lone Redis without replicas" : "a Redis with replicas") + ")");
     }
 
     private Connected open(AbstractRedisClient client) {
@@ -225,10 +226,14 @@ public final class ScriptConnection implements SmartLifecycle {
         return ((RedisClient) client).connect(StringCodec.UTF8);
     }
 
-    /** Whether any master has a replica, by the cluster's topology or the lone master's INFO. */
+    /**
+     * Whether the Redis has replicas: a cluster is taken to have them (its topology, read just after the
+     * cluster formed, may not show them yet, and guessing none would silently drop the wait; a cluster
+     * without replicas sets {@code wallet.redis.min-replica-acks=0}); a lone master says so in its INFO.
+     */
     private static boolean hasReplicas(StatefulConnection<String, String> connection) {
-        if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
-            return cluster.getPartitions().stream().anyMatch(node -> node.getRole().isReplica());
+        if (connection instanceof StatefulRedisClusterConnection<?, ?>) {
+            return true;
         }
         @SuppressWarnings("unchecked")
         String info = ((StatefulRedisConnection<String, String>) connection).sync().info("replication");
