@@ -1,11 +1,13 @@
 package app.wallet.config;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -67,10 +69,14 @@ class RedisScriptsConfiguration {
                 .replayFilter(RedisScriptsConfiguration::isScript);
     }
 
-    // Lettuce also asks about a failed batch write with no single command (null).
+    // Lettuce also asks about a failed batch write with no single command (null). The replication fence's
+    // commands are not re-sent either: after a reconnect they would vouch for a server they did not see.
     private static boolean isScript(@Nullable RedisCommand<?, ?, ?> command) {
-        return command != null && (command.getType() == CommandType.EVALSHA || command.getType() == CommandType.EVAL);
+        return command != null && NEVER_REPLAYED.contains(command.getType());
     }
+
+    private static final Set<ProtocolKeyword> NEVER_REPLAYED =
+            Set.of(CommandType.EVALSHA, CommandType.EVAL, CommandType.INCR, CommandType.WAIT, CommandType.ECHO);
 
     @Bean
     ScriptConnection scriptConnection(LettuceConnectionFactory connections, WalletProperties properties,

@@ -90,7 +90,7 @@ public record WalletProperties(
      * @param replicaAckTimeout how long a change waits for its replicas before the request fails with 503
      * @param maxReconnectDelay longest pause between two attempts to reconnect to Redis
      */
-    public record Redis(@Nullable Integer minReplicaAcks, @DefaultValue("1s") Duration replicaAckTimeout,
+    public record Redis(@Nullable Integer minReplicaAcks, @DefaultValue("500ms") Duration replicaAckTimeout,
             @DefaultValue("1s") Duration maxReconnectDelay) {
     }
 

@@ -115,14 +115,7 @@ final class ReplicaFences {
         }
 
         private void finish(List<Sinks.One<Void>> batch, @Nullable Throwable error) {
-            for (Sinks.One<Void> done : batch) {
-                if (error == null) {
-                    done.tryEmitEmpty();
-                }
-                else {
-                    done.tryEmitError(error);
-                }
-            }
+            // The next fence first: whatever answering this batch does, the others must not wait on it.
             boolean again;
             synchronized (this) {
                 again = !waiting.isEmpty();
@@ -130,6 +123,14 @@ final class ReplicaFences {
             }
             if (again) {
                 send();
+            }
+            for (Sinks.One<Void> done : batch) {
+                if (error == null) {
+                    done.tryEmitEmpty();
+                }
+                else {
+                    done.tryEmitError(error);
+                }
             }
         }
     }

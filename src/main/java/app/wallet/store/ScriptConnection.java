@@ -74,6 +74,11 @@ public final class ScriptConnection implements SmartLifecycle {
      */
     public ScriptConnection(LettuceConnectionFactory connections, @Nullable Integer configuredAcks, Duration ackTimeout,
             Duration commandTimeout) {
+        // A change may wait for the fence in flight and then its own: each up to the ack timeout.
+        if (commandTimeout.compareTo(ackTimeout.multipliedBy(2)) <= 0) {
+            throw new IllegalArgumentException("spring.data.redis.timeout (" + commandTimeout + ") must be more than twice "
+                    + "wallet.redis.replica-ack-timeout (" + ackTimeout + ")");
+        }
         this.connections = connections;
         this.configuredAcks = configuredAcks;
         this.ackTimeout = ackTimeout;
@@ -86,7 +91,7 @@ public final class ScriptConnection implements SmartLifecycle {
      */
     @Override
     public void start() {
-        Connected opened = open(connections.getRequiredNativeClient());
+        Connected opened = open(connections.getRequiredNativeClient(), null);
         connected = opened;
         log.info("Each money change waits for {} replica acknowledgement(s){}", opened.minReplicaAcks(),
                 configuredAcks != null ? "" : " (wallet.redis.min-replica-acks unset: "
@@ -94,10 +99,17 @@ public final class ScriptConnection implements SmartLifecycle {
                                 : opened.minReplicaAcks() == 0 ? "a lone Redis without replicas" : "a Redis with replicas") + ")");
     }
 
-    private Connected open(AbstractRedisClient client) {
+    /** @param acks the replica count, or {@code null} to settle it now (at a start, not at a renewal) */
+    private Connected open(AbstractRedisClient client, @Nullable Integer acks) {
         StatefulConnection<String, String> scripts = connect(client);
-        int acks = configuredAcks != null ? configuredAcks : hasReplicas(scripts) ? 1 : 0;
-        return new Connected(client, scripts, connect(client), acks, new ReplicaFences(acks, ackTimeout));
+        try {
+            int replicas = acks != null ? acks : configuredAcks != null ? configuredAcks : hasReplicas(scripts) ? 1 : 0;
+            return new Connected(client, scripts, connect(client), replicas, new ReplicaFences(replicas, ackTimeout));
+        }
+        catch (RuntimeException e) {
+            scripts.closeAsync();
+            throw e;
+        }
     }
 
     @Override
@@ -140,8 +152,11 @@ public final class ScriptConnection implements SmartLifecycle {
                         .onErrorResume(RedisNoScriptException.class,
                                 missing -> send(node.connection(), CommandType.EVAL, script.text(), keys, args))
                         .flatMap(reply -> current.minReplicaAcks() == 0 ? Mono.just(reply)
-                                : node(current.fenceConnection(), keys[0])
-                                        .flatMap(fence -> current.fences().await(fence.name(), fence.connection(),
+                                // The fence goes to the node that ran the script, whatever the topology says
+                                // by now: a master demoted meanwhile answers MOVED (503) instead of its
+                                // successor vouching for a change it never had.
+                                : fenceNode(current.fenceConnection(), node.name())
+                                        .flatMap(fence -> current.fences().await(node.name(), fence,
                                                 WalletKeys.replicationFence(keys[0])))
                                         .thenReturn(reply)))
                 .timeout(commandTimeout, Mono.error(() -> new RedisCommandTimeoutException(
@@ -184,6 +199,22 @@ public final class ScriptConnection implements SmartLifecycle {
         return Mono.just(new Node("single", single));
     }
 
+    /** The fence connection to the node named {@code host:port}, or the lone Redis ("single"). */
+    private static Mono<StatefulRedisConnection<String, String>> fenceNode(StatefulConnection<String, String> via,
+            String name) {
+        if (via instanceof StatefulRedisClusterConnection<String, String> cluster) {
+            int colon = name.lastIndexOf(':');
+            String host = name.substring(0, colon);
+            int port = Integer.parseInt(name.substring(colon + 1));
+            return Mono.fromFuture(() -> cluster.getConnectionAsync(host, port))
+                    .onErrorMap(error -> !(error instanceof RedisException),
+                            error -> new RedisConnectionException("No fence connection to " + name, error));
+        }
+        @SuppressWarnings("unchecked")
+        StatefulRedisConnection<String, String> single = (StatefulRedisConnection<String, String>) via;
+        return Mono.just(single);
+    }
+
     private static Mono<List<Object>> send(StatefulRedisConnection<String, String> node, CommandType type, String script,
             String[] keys, String[] args) {
         CommandArgs<String, String> scriptArgs = new CommandArgs<>(StringCodec.UTF8).add(script).add(keys.length)
@@ -203,7 +234,7 @@ public final class ScriptConnection implements SmartLifecycle {
         if (old == null || !renewing.compareAndSet(false, true)) {
             return;
         }
-        Mono.fromCallable(() -> open(old.client()))
+        Mono.fromCallable(() -> open(old.client(), old.minReplicaAcks()))
                 .subscribeOn(Schedulers.boundedElastic())
                 .doFinally(signal -> renewing.set(false))
                 .subscribe(fresh -> {
