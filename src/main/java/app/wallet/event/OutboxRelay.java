@@ -164,6 +164,8 @@ public class OutboxRelay implements SmartLifecycle {
                 Integer.toString(keys.partitions()), settings.relayEnabled() ? "1" : "0");
         return redis.execute(assignScript, List.of(keys.instances(), keys.relays(), keys.outboxLeases()), args)
                 .next()
+                // A heartbeat answered late is as good as lost: the others judge by Redis's clock.
+                .timeout(settings.heartbeat())
                 .doOnNext(assigned -> {
                     lastHeartbeat = System.nanoTime();
                     hold(assigned);

@@ -84,18 +84,33 @@ public final class Repartitioning {
                 out.accept("The data is laid out for " + to + " partitions already.");
                 return new Moved(to, to, 0, 0);
             }
-            redis.set(PartitionLayout.KEY, "repartitioning " + from + " " + to);
+            if (recorded == null) {
+                checkLegacyCount(source);
+            }
+        }
+        // A resumed run checks again too: an instance may have been started since the first one stopped.
+        String mark = "repartitioning " + from + " " + to;
+        redis.set(PartitionLayout.KEY, mark);
+        boolean checked = false;
+        try {
             sleep(settle);
             List<String> serving = redis.zrangebyscore(target.instances(), Range.create((double) now(), Double.POSITIVE_INFINITY));
             if (!serving.isEmpty()) {
-                if (recorded == null) {
-                    redis.del(PartitionLayout.KEY);
-                }
-                else {
-                    redis.set(PartitionLayout.KEY, recorded);
-                }
                 throw new IllegalStateException(serving.size() + " instance(s) are serving (" + String.join(", ", serving)
                         + "): stop every instance first; this command changes where each wallet's keys live.");
+            }
+            if (from.startsWith("legacy:") && hasLegacyLeases(source)) {
+                throw new IllegalStateException("An instance of the earlier version holds an outbox lease (outbox-lease:{pN}): "
+                        + "stop every instance first.");
+            }
+            checked = true;
+        }
+        finally {
+            if (!checked && recorded != null && !recorded.equals(mark)) {
+                redis.set(PartitionLayout.KEY, recorded);
+            }
+            else if (!checked && recorded == null) {
+                redis.del(PartitionLayout.KEY);
             }
         }
         out.accept("Moving from " + from + " to " + to + " partitions; instances refuse to start until this is done.");
@@ -103,6 +118,10 @@ public final class Repartitioning {
         long keys = moveKeys(source, target);
         // Partition numbers mean other wallets now: the relays divide them anew when they start.
         redis.del(target.outboxLeases());
+        if (from.startsWith("legacy:") && hasLegacyData()) {
+            throw new IllegalStateException("Wallets of the earlier layout are left that do not belong to " + from
+                    + " (was --from-legacy the count it ran with?); the layout stays marked as changing.");
+        }
         redis.set(PartitionLayout.KEY, Integer.toString(to));
         out.accept("Done: " + keys + " keys and " + events + " outbox entries moved; start the instances with wallet.partitions=" + to + ".");
         return new Moved(source.partitions(), to, keys, events);
@@ -112,6 +131,32 @@ public final class Repartitioning {
     private static WalletKeys layout(String name) {
         return name.startsWith("legacy:") ? WalletKeys.legacy(Integer.parseInt(name.substring(7)))
                 : new WalletKeys(Integer.parseInt(name));
+    }
+
+    /** Refuses a legacy count that does not place the first wallets found where they are. */
+    private void checkLegacyCount(WalletKeys source) {
+        ScanIterator<String> wallets = ScanIterator.scan(redis, ScanArgs.Builder.matches(WalletKeys.LEGACY_WALLET_PATTERN).limit(1000));
+        for (int sampled = 0; sampled < 1000 && wallets.hasNext(); ) {
+            String key = wallets.next();
+            if (WalletKeys.isLegacyWallet(key)) {
+                sampled++;
+                String userId = key.substring(key.indexOf('}') + 2);
+                if (!key.startsWith("wallet:" + source.tagOf(userId) + ":")) {
+                    throw new IllegalStateException(key + " is not where " + source.partitions()
+                            + " partitions would put it: --from-legacy must be the wallet.partitions the earlier version ran with.");
+                }
+            }
+        }
+    }
+
+    /** Leases of the earlier version's relays: a string per partition with a 30 s time to live. */
+    private boolean hasLegacyLeases(WalletKeys source) {
+        for (int partition = 0; partition < source.partitions(); partition++) {
+            if (redis.exists(WalletKeys.legacyOutboxLease(partition)) > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean hasLegacyData() {
@@ -181,8 +226,9 @@ public final class Repartitioning {
             String newKey = parts.group(1) + ":" + newTag + ":" + userId + parts.group(4);
             long ttl = redis.pttl(key);
             byte[] value = redis.dump(key);
-            // -2: gone (an idempotency record that expired meanwhile); -1: no expiry, which RESTORE writes as 0.
-            if (value == null || ttl == -2) {
+            // -2 (or 0): gone or going (an idempotency record expiring meanwhile); -1: no expiry, which RESTORE
+            // writes as 0.
+            if (value == null || ttl == -2 || ttl == 0) {
                 continue;
             }
             redis.restore(newKey, value, RestoreArgs.Builder.ttl(Math.max(ttl, 0)).replace());

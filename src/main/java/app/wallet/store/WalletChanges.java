@@ -1,10 +1,15 @@
 package app.wallet.store;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -86,13 +91,26 @@ public class WalletChanges implements SmartLifecycle {
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())));
         // Lettuce reconnects a dropped connection and subscribes it again by itself, without an error
-        // reaching the flux above: a connection of this client coming up is announced the same way.
+        // reaching the flux above: a connection of this client coming back is announced the same way. Only
+        // one coming back: the topology refresh of a cluster opens new ones every few seconds.
+        Set<String> reconnecting = ConcurrentHashMap.newKeySet();
         Flux<Notice> reconnected = resources.eventBus().get()
-                .filter(ConnectionActivatedEvent.class::isInstance)
+                .filter(event -> {
+                    if (event instanceof ReconnectAttemptEvent attempt) {
+                        reconnecting.add(address(attempt.remoteAddress()));
+                        return false;
+                    }
+                    return event instanceof ConnectionActivatedEvent activated
+                            && reconnecting.remove(address(activated.remoteAddress()));
+                })
                 .map(event -> Notice.RESUBSCRIBED);
         // One merged flux, so the sink is emitted to from one thread at a time.
         subscription = Flux.merge(subscribed, reconnected).subscribe(notices::tryEmitNext);
         log.info("Subscribed to wallet changes on {} channels", channels.size());
+    }
+
+    private static String address(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
     }
 
     @Override

@@ -53,6 +53,11 @@ public final class WalletKeys {
         return new WalletKeys(partitions, true);
     }
 
+    /** The relay lease of a partition in versions of the legacy layout (a string with a time to live). */
+    public static String legacyOutboxLease(int partition) {
+        return "outbox-lease:{p" + partition + "}";
+    }
+
     /** SCAN pattern of wallet hashes that may be in the legacy layout; {@link #isLegacyWallet} tells. */
     public static final String LEGACY_WALLET_PATTERN = "wallet:{p*}:*";
 
