@@ -44,6 +44,8 @@ class ReplicatedRedisTest {
     private static final List<Process> SERVERS = new ArrayList<>();
 
     static {
+        // Also when the class fails to initialize, and @AfterAll never runs.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> SERVERS.forEach(Process::destroyForcibly), "redis-replicated-shutdown"));
         SERVERS.add(redisServer(MASTER));
         SERVERS.add(redisServer(REPLICA, "--replicaof", "127.0.0.1", Integer.toString(MASTER)));
         poll(Duration.ofSeconds(30), () -> "up".equals(RedisWire.info(REPLICA, "replication", "master_link_status")));
