@@ -38,15 +38,22 @@ public class LocalWalletApplication {
 
     private static final Logger log = LoggerFactory.getLogger(LocalWalletApplication.class);
     private static final Duration TOKEN_VALIDITY = Duration.ofHours(1);
+    private static final String[] KAFKA_LOGGERS = {"org.apache.kafka", "kafka", "state.change.logger", "org.testcontainers"};
 
     public static void main(String[] args) {
+        quietServers();
         LocalRedis redis = LocalRedis.start();
         Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "redis-shutdown"));
         System.setProperty("spring.data.redis.host", redis.host());
         System.setProperty("spring.data.redis.port", Integer.toString(redis.port()));
         log.info("Local Redis at {}:{}", redis.host(), redis.port());
         LocalKafka kafka = LocalKafka.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Kafka's own test utilities delete the broker's directories in a shutdown hook of their own,
+            // which races this one: the broker's complaints about them are no news at a Ctrl-C.
+            setLevel(ch.qos.logback.classic.Level.OFF, KAFKA_LOGGERS);
+            kafka.close();
+        }, "kafka-shutdown"));
         System.setProperty("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         log.info("Local Kafka at {}", kafka.bootstrapServers());
         LocalTokens.shared().properties().forEach(System::setProperty);
@@ -55,6 +62,26 @@ public class LocalWalletApplication {
             System.setProperty("server.address", "127.0.0.1");
         }
         SpringApplication.from(WalletApplication::main).with(LocalIssuer.class).run(args);
+    }
+
+    /**
+     * The in-process broker and the Kafka clients log every setting they start with (hundreds of lines)
+     * and their progress at INFO; at WARN the ready line and the curl line stay in sight. Set before the
+     * broker starts (logging is not configured by Spring Boot yet) and for Spring Boot's configuration.
+     */
+    private static void quietServers() {
+        for (String logger : KAFKA_LOGGERS) {
+            System.setProperty("logging.level." + logger, "WARN");
+        }
+        setLevel(ch.qos.logback.classic.Level.WARN, KAFKA_LOGGERS);
+    }
+
+    private static void setLevel(ch.qos.logback.classic.Level level, String... loggers) {
+        for (String logger : loggers) {
+            if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger logback) {
+                logback.setLevel(level);
+            }
+        }
     }
 
     /** {@code POST /local/tokens} {@code {"sub": "alice", "scope": "wallet:read wallet:withdraw"}} gives {@code {"token": ...}}. */

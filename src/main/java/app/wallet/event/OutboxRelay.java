@@ -131,9 +131,6 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     private synchronized void letGo() {
-        if (!held.isEmpty()) {
-            log.warn("Outbox relay {} stops relaying its {} partitions", owner, held.size());
-        }
         held.values().forEach(Partition::stop);
         held.clear();
         metrics.backlog(0);
@@ -174,7 +171,10 @@ public class OutboxRelay implements SmartLifecycle {
                     log.warn("Outbox relay heartbeat failed: {}", error.toString());
                     // Others take this instance's partitions once its heartbeat has expired; stop relaying them
                     // before that, so two relays do not publish one partition for long.
-                    if (System.nanoTime() - lastHeartbeat > settings.leaseTtl().minus(settings.heartbeat()).toNanos()) {
+                    if (System.nanoTime() - lastHeartbeat > settings.leaseTtl().minus(settings.heartbeat()).toNanos()
+                            && !held.isEmpty()) {
+                        log.warn("Outbox relay {} stops relaying its {} partitions: no heartbeat for {}", owner, held.size(),
+                                settings.leaseTtl().minus(settings.heartbeat()));
                         letGo();
                     }
                     return Mono.empty();
