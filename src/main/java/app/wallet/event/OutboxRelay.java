@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,8 @@ public class OutboxRelay implements SmartLifecycle {
     private final String owner;
     private final Map<Integer, Partition> held = new ConcurrentHashMap<>();
     private final AtomicInteger sweepCursor = new AtomicInteger();
+    /** The sum of the held partitions' last measured backlogs, kept as they change rather than summed each time. */
+    private final AtomicLong backlogTotal = new AtomicLong();
     private volatile @Nullable Disposable running;
     private volatile long lastHeartbeat = System.nanoTime();
 
@@ -133,6 +136,7 @@ public class OutboxRelay implements SmartLifecycle {
     private synchronized void letGo() {
         held.values().forEach(Partition::stop);
         held.clear();
+        backlogTotal.set(0);
         metrics.backlog(0);
     }
 
@@ -210,7 +214,6 @@ public class OutboxRelay implements SmartLifecycle {
             log.info("Outbox relay {} relays {} partitions: took {}, handed over {}", owner, held.size(),
                     held.size() - before + handedOver[0], handedOver[0]);
         }
-        updateBacklog();
     }
 
     private void wake(int partition) {
@@ -232,9 +235,6 @@ public class OutboxRelay implements SmartLifecycle {
         partitions.forEach(Partition::measureIfHeldUp);
     }
 
-    private void updateBacklog() {
-        metrics.backlog(held.values().stream().mapToLong(partition -> partition.backlog).sum());
-    }
 
     /**
      * One held partition: runs one pass at a time, again at once while the outbox is full or a wake came
@@ -250,7 +250,8 @@ public class OutboxRelay implements SmartLifecycle {
         private final AtomicBoolean passing = new AtomicBoolean();
         private volatile boolean stopped;
         private volatile @Nullable Disposable pass;
-        private volatile long backlog;
+        // This partition's share of backlogTotal; changed only under the partition's lock.
+        private long backlog;
         private volatile long measuredAt;
         // Read and written only by the pass in progress.
         private int failures;
@@ -282,8 +283,10 @@ public class OutboxRelay implements SmartLifecycle {
                     });
         }
 
-        void stop() {
+        synchronized void stop() {
             stopped = true;
+            metrics.backlog(backlogTotal.addAndGet(-backlog));
+            backlog = 0;
             Disposable current = pass;
             if (current != null) {
                 current.dispose();
@@ -344,9 +347,13 @@ public class OutboxRelay implements SmartLifecycle {
             });
         }
 
-        private void measured(long entries) {
-            backlog = Math.max(0, entries);
-            updateBacklog();
+        private synchronized void measured(long entries) {
+            if (stopped) {
+                return;
+            }
+            long now = Math.max(0, entries);
+            metrics.backlog(backlogTotal.addAndGet(now - backlog));
+            backlog = now;
         }
     }
 }

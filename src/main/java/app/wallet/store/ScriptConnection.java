@@ -50,6 +50,7 @@ import reactor.core.scheduler.Schedulers;
 public final class ScriptConnection implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ScriptConnection.class);
+    private static final String SINGLE = "single";
 
     private final LettuceConnectionFactory connections;
     private final @Nullable Integer configuredAcks;
@@ -155,8 +156,8 @@ public final class ScriptConnection implements SmartLifecycle {
                                 // The fence goes to the node that ran the script, whatever the topology says
                                 // by now: a master demoted meanwhile answers MOVED (503) instead of its
                                 // successor vouching for a change it never had.
-                                : fenceNode(current.fenceConnection(), node.name())
-                                        .flatMap(fence -> current.fences().await(node.name(), fence,
+                                : named(current.fenceConnection(), node.name())
+                                        .flatMap(fence -> current.fences().await(node.name(), fence.connection(),
                                                 WalletKeys.replicationFence(keys[0])))
                                         .thenReturn(reply)))
                 .timeout(commandTimeout, Mono.error(() -> new RedisCommandTimeoutException(
@@ -176,43 +177,37 @@ public final class ScriptConnection implements SmartLifecycle {
                 });
     }
 
-    /** A master's connection, named {@code host:port}. */
+    /** A master's connection, named {@code host:port} ("single" for a lone Redis). */
     private record Node(String name, StatefulRedisConnection<String, String> connection) {
     }
 
-    private Mono<Node> node(StatefulConnection<String, String> via, String key) {
+    /** The connection, through {@code via}, to the master of {@code key}'s slot. */
+    private static Mono<Node> node(StatefulConnection<String, String> via, String key) {
         if (via instanceof StatefulRedisClusterConnection<String, String> cluster) {
             RedisClusterNode master = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
             if (master == null) {
                 return Mono.error(new RedisException("CLUSTERDOWN no master serves the slot of " + key));
             }
-            String host = master.getUri().getHost();
-            int port = master.getUri().getPort();
-            return Mono.fromFuture(() -> cluster.getConnectionAsync(host, port))
-                    .map(connection -> new Node(host + ":" + port, connection))
-                    // The topology changed between the two lookups ("not allowed", unknown partition).
-                    .onErrorMap(error -> !(error instanceof RedisException),
-                            error -> new RedisConnectionException("No connection to the master of the slot of " + key, error));
+            return named(via, master.getUri().getHost() + ":" + master.getUri().getPort());
         }
-        @SuppressWarnings("unchecked")
-        StatefulRedisConnection<String, String> single = (StatefulRedisConnection<String, String>) via;
-        return Mono.just(new Node("single", single));
+        return named(via, SINGLE);
     }
 
-    /** The fence connection to the node named {@code host:port}, or the lone Redis ("single"). */
-    private static Mono<StatefulRedisConnection<String, String>> fenceNode(StatefulConnection<String, String> via,
-            String name) {
+    /** The connection, through {@code via}, to the node named {@code host:port}, or the lone Redis. */
+    private static Mono<Node> named(StatefulConnection<String, String> via, String name) {
         if (via instanceof StatefulRedisClusterConnection<String, String> cluster) {
             int colon = name.lastIndexOf(':');
             String host = name.substring(0, colon);
             int port = Integer.parseInt(name.substring(colon + 1));
             return Mono.fromFuture(() -> cluster.getConnectionAsync(host, port))
+                    .map(connection -> new Node(name, connection))
+                    // The topology changed between the lookups ("not allowed", unknown partition).
                     .onErrorMap(error -> !(error instanceof RedisException),
-                            error -> new RedisConnectionException("No fence connection to " + name, error));
+                            error -> new RedisConnectionException("No connection to " + name, error));
         }
         @SuppressWarnings("unchecked")
         StatefulRedisConnection<String, String> single = (StatefulRedisConnection<String, String>) via;
-        return Mono.just(single);
+        return Mono.just(new Node(SINGLE, single));
     }
 
     private static Mono<List<Object>> send(StatefulRedisConnection<String, String> node, CommandType type, String script,

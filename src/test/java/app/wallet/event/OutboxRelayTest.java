@@ -219,7 +219,9 @@ class OutboxRelayTest {
     }
 
     private static List<String> users(String prefix, int count) {
-        return IntStream.range(0, count).mapToObj(i -> prefix + "-" + i + "-" + System.nanoTime()).toList();
+        List<String> users = IntStream.range(0, count).mapToObj(i -> prefix + "-" + i + "-" + System.nanoTime()).toList();
+        Authorized.signAhead(users);
+        return users;
     }
 
     private Flux<Integer> credits(List<String> users, int count, int concurrency) {
