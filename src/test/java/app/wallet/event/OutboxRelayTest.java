@@ -1,5 +1,6 @@
 package app.wallet.event;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -178,6 +179,22 @@ class OutboxRelayTest {
             assertThat(distinctIds(received)).hasSize(200);
             assertFirstArrivalsInVersionOrder(received);
         }
+    }
+
+    @Test
+    void aRelayCutFromRedisStopsRelayingBeforeItsHeartbeatExpiresAndTakesBackItsShareAfter() throws IOException {
+        OutboxRelay relay = relay();
+        relay.start();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> relay.partitions().size() == keys.partitions());
+        REDIS.pause();
+        try {
+            // Its heartbeat lives 1 s; it lets go once 800 ms pass without one answered.
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> relay.partitions().isEmpty());
+        }
+        finally {
+            REDIS.resume();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> relay.partitions().size() == keys.partitions());
     }
 
     @Test
