@@ -198,6 +198,21 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aChangeSubscriptionDroppedAndRestoredByLettuceIsAnnounced() {
+        List<WalletChanges.Notice> notices = Collections.synchronizedList(new ArrayList<>());
+        var listening = changes.notices().filter(WalletChanges.Notice::resubscribed).subscribe(notices::add);
+        try {
+            // Redis drops the subscription's connection; Lettuce reconnects and subscribes again by itself,
+            // and whatever was published meanwhile is lost: the relay must be told to look.
+            assertThat(RedisWire.call(REDIS.port(), "CLIENT", "KILL", "TYPE", "pubsub")).isNotEqualTo(":0");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !notices.isEmpty());
+        }
+        finally {
+            listening.dispose();
+        }
+    }
+
+    @Test
     void anIdleRelayCostsAFewCommandsASecondWhateverThePartitionCount() throws InterruptedException {
         List<OutboxRelay> three = List.of(relay(), relay(), relay());
         three.forEach(OutboxRelay::start);
