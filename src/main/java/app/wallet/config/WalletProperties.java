@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import app.wallet.store.WalletKeys;
+
 /**
  * Settings of the wallet service, bound from {@code wallet.*} and checked at start-up so a bad value
  * stops the service instead of corrupting money later.
@@ -47,7 +49,8 @@ public record WalletProperties(
         require(CURRENCY.matcher(currency).matches(), "wallet.currency must be an ISO 4217 code, got " + currency);
         require(maxAmount >= 1 && maxAmount <= MAX_MONEY_VALUE,
                 "wallet.max-amount must be between 1 and 2^53 - 1, got " + maxAmount);
-        require(partitions >= 1 && partitions <= 4096, "wallet.partitions must be between 1 and 4096");
+        require(partitions >= 1 && partitions <= WalletKeys.MAX_PARTITIONS,
+                "wallet.partitions must be between 1 and " + WalletKeys.MAX_PARTITIONS);
         require(idempotencyTtl.toSeconds() >= 1, "wallet.idempotency-ttl must be at least one second");
         require(!stream.heartbeat().isNegative() && !stream.heartbeat().isZero(), "wallet.stream.heartbeat must be positive");
         require(stream.resyncInterval().toMillis() >= 100, "wallet.stream.resync-interval must be at least 100ms");

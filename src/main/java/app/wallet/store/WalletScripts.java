@@ -11,7 +11,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Runs a wallet script: one EVALSHA round trip (EVAL on NOSCRIPT) on the {@link ScriptConnection},
- * followed in the same write by the replication WAIT, its flat reply typed.
+ * answered once its replicas have the change ({@link ReplicaFences}), its flat reply typed.
  *
  * <p>Every run sends a fresh reply token as the script's last argument, and the script ends its reply
  * with it. Lettuce pairs replies with requests by their order on the shared connection; if an error
