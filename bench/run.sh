@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The service against the framework's floor, in one run on this machine: a real Redis (Debian's
+# redis-server, AOF everysec), a Kafka broker in its own JVM, the service jar in production mode
+# (java -jar, full JIT, JWT on, relay on) and a floor app of the same Boot and Netty (bench/src), each
+# route warmed up, then driven by wrk with the same threads and connections. Prints, per route: req/s,
+# p50/p99, the app's and Redis's CPU per request (from /proc), Redis script calls per request; then the
+# ratios the README's targets are about, and how fast a change reaches 10,000 open balance streams.
+#
+#   bench/run.sh                      # 10 s warm-up and 15 s measured per route, 10,000 streams
+#   bench/run.sh --smoke              # 1 s + 1 s per route, 300 streams: checks that every row runs
+#   CONNECTIONS=32 MEASURE=30 bench/run.sh
+#   ONLY='credit|floor' STREAMS=0 bench/run.sh   # the routes whose names match, no streams
+#   PROFILE=1 bench/run.sh            # also a JFR recording of each measured route, in bench/target/profiles,
+#                                     # summed up by: java -cp bench/target/classes bench.HotMethods <file>
+#
+# Everything listens on 127.0.0.1. wrk shares the cores with what it measures: compare the ratios of
+# one run, not absolute numbers across machines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+warm="${WARM:-10}"
+measure="${MEASURE:-15}"
+connections="${CONNECTIONS:-64}"
+streams="${STREAMS:-10000}"
+changes="${CHANGES:-25}"
+if [ "${1:-}" = "--smoke" ]; then
+    warm=1 measure=1 streams=300 changes=3
+fi
+redis_port=6392 kafka_port=19092 service_port=18281 floor_port=18282
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server redis-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+# 10,000 streams are 10,000 sockets on each side: the soft limit up to the hard one.
+ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((streams + 2000)) ]; then
+    echo "bench: $streams streams need $((streams + 2000)) open files, the limit here is $(ulimit -n)"; exit 1
+fi
+
+echo "building the service jar and the benchmark's programs"
+./mvnw -B -q -DskipTests package
+./mvnw -B -q -f bench/pom.xml package
+jar=$(ls target/wallet-service-*.jar | grep -v original | head -1)
+classpath="bench/target/classes:$(cat bench/target/classpath.txt)"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export BENCH_HOME="$root/bench" BENCH_WORK="$work"
+
+await() {   # await WHAT URL-or-command...: polls for 90 s
+    local what=$1; shift
+    for _ in $(seq 1 180); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    echo "bench: $what did not start"; tail -40 "$work/$what.log" || true; exit 1
+}
+
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --appendonly yes --appendfsync everysec \
+    --save '' --daemonize no >"$work/redis.log" 2>&1 &
+redis=$!; pids+=("$redis")
+await redis redis-cli -p "$redis_port" ping
+
+java -cp "$classpath" bench.KafkaBroker "$kafka_port" wallet.events >"$work/kafka.log" 2>&1 &
+pids+=($!)
+await kafka grep -q 'kafka ready' "$work/kafka.log"
+
+java -cp "$classpath" bench.Tokens "$work" 1000
+
+java -jar "$jar" --server.port="$service_port" --spring.data.redis.port="$redis_port" \
+    --spring.kafka.bootstrap-servers="127.0.0.1:$kafka_port" \
+    --spring.security.oauth2.resourceserver.jwt.public-key-location="file:$work/public.pem" \
+    --spring.security.oauth2.resourceserver.jwt.audiences=wallet-service >"$work/service.log" 2>&1 &
+service=$!; pids+=("$service")
+await service curl -fs "http://127.0.0.1:$service_port/actuator/health/readiness"
+
+java -cp "$classpath" bench.FloorApplication --server.port="$floor_port" --spring.data.redis.port="$redis_port" \
+    >"$work/floor.log" 2>&1 &
+floor=$!; pids+=("$floor")
+await floor curl -fs "http://127.0.0.1:$floor_port/floor/wallets/bench-1"
+
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+script_calls() {
+    redis-cli -p "$redis_port" info commandstats \
+        | awk -F'[:=,]' '/^cmdstat_(evalsha|eval):/ {n += $3} END {print n + 0}'
+}
+
+declare -A rps
+printf '\n%-28s %9s %9s %9s %13s %13s %14s %8s\n' route req/s p50 p99 "app us/req" "Redis us/req" "scripts/req" non-2xx
+row() {   # row NAME PID SCRIPT BASE_URL
+    local name=$1 pid=$2 script=$3 url=$4
+    [[ "$name" =~ ${ONLY:-.} ]] || return 0
+    wrk -t2 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$url" >/dev/null
+    local app0 redis0 scripts0 out app1 redis1 scripts1
+    app0=$(cpu_ticks "$pid"); redis0=$(cpu_ticks "$redis"); scripts0=$(script_calls)
+    if [ -n "${PROFILE:-}" ]; then
+        mkdir -p bench/target/profiles
+        local stem
+        stem=$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
+        jcmd "$pid" JFR.start name="$stem" settings=profile duration="${measure}s" \
+            filename="$root/bench/target/profiles/$stem.jfr" >/dev/null
+    fi
+    out=$(wrk -t2 -c"$connections" -d"${measure}s" --latency -s "bench/wrk/$script" "$url")
+    app1=$(cpu_ticks "$pid"); redis1=$(cpu_ticks "$redis"); scripts1=$(script_calls)
+    local requests
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    if [ -z "$requests" ] || [ "$requests" -eq 0 ]; then
+        echo "bench: $name made no request"; echo "$out"; exit 1
+    fi
+    rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    awk -v name="$name" -v rps="${rps[$name]}" -v n="$requests" -v t="$ticks" \
+        -v app=$((app1 - app0)) -v redis=$((redis1 - redis0)) -v scripts=$((scripts1 - scripts0)) \
+        -v p50="$(awk '$1 == "50%" {print $2}' <<<"$out")" -v p99="$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+        -v non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$out")" \
+        'BEGIN {printf "%-28s %9.0f %9s %9s %13.0f %13.0f %14.2f %8d\n", name, rps, p50, p99,
+                app * 1e6 / t / n, redis * 1e6 / t / n, scripts / n, non2xx + 0}'
+}
+
+floor_url="http://127.0.0.1:$floor_port" service_url="http://127.0.0.1:$service_port"
+java -cp "$classpath" bench.Seed "$service_url" "$(cat "$work/credit.token")" 1000 1000000000 >/dev/null
+row "floor GET" "$floor" floor-get.lua "$floor_url"
+row "floor POST" "$floor" floor-post.lua "$floor_url"
+row "floor POST + script" "$floor" floor-script.lua "$floor_url"
+row "credit (1,000 wallets)" "$service" credit.lua "$service_url"
+row "GET wallet" "$service" get.lua "$service_url"
+row "withdrawal" "$service" withdraw.lua "$service_url"
+BENCH_IDEMPOTENCY=1 row "withdrawal + Idempotency-Key" "$service" withdraw.lua "$service_url"
+row "credit (one hot wallet)" "$service" hot-credit.lua "$service_url"
+
+ratio() {
+    [ -n "${rps[$2]:-}" ] && [ -n "${rps[$3]:-}" ] || return 0
+    awk -v a="${rps[$2]}" -v b="${rps[$3]}" -v label="$1" 'BEGIN {printf "%-44s %.2f\n", label, a / b}'
+}
+echo
+ratio "credit / floor POST + script (>= 0.70)" "credit (1,000 wallets)" "floor POST + script"
+ratio "withdrawal / floor POST + script (>= 0.70)" "withdrawal" "floor POST + script"
+ratio "GET wallet / floor GET (>= 0.70)" "GET wallet" "floor GET"
+ratio "hot wallet / spread credits (>= 0.90)" "credit (one hot wallet)" "credit (1,000 wallets)"
+echo
+
+[ "$streams" -gt 0 ] || exit 0
+user_token=$(awk '$1 == "bench-0" {print $2}' "$work/users.tokens")
+java -cp "$classpath" bench.SseProbe "$service_url" bench-0 "$user_token" "$(cat "$work/credit.token")" \
+    "$streams" "$changes" 200 "$service"

@@ -1,0 +1,174 @@
+package bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * How long a change takes from its response to the balance streams watching its wallet, and what the
+ * open streams cost the service's heap:
+ * {@code SseProbe <baseUrl> <userId> <readerToken> <creditToken> <streams> <changes> <intervalMs> <servicePid>}.
+ *
+ * <p>Opens {@code streams} streams of one wallet (every change fans out to all of them: the worst case
+ * for delivery), waits until each has its first event, then credits the wallet {@code changes} times,
+ * {@code intervalMs} apart. For each change and stream, the delay is the event's arrival minus the
+ * moment the credit's response arrived (0 when the event came first). Prints the percentiles, then the
+ * service's heap after a full GC (jcmd, jstat) with the streams still open.
+ */
+public final class SseProbe {
+
+    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+
+    public static void main(String[] args) throws Exception {
+        String base = args[0];
+        String user = args[1];
+        String reader = args[2];
+        String credit = args[3];
+        int streams = Integer.parseInt(args[4]);
+        int changes = Integer.parseInt(args[5]);
+        long interval = Long.parseLong(args[6]);
+        String servicePid = args[7];
+
+        HttpClient posts = HttpClient.create().baseUrl(base);
+        long first = creditOnce(posts, user, credit);
+
+        long[][] arrivals = new long[changes][streams];
+        CountDownLatch opened = new CountDownLatch(streams);
+        AtomicInteger failed = new AtomicInteger();
+        HttpClient watchers = HttpClient.newConnection().baseUrl(base)
+                .headers(h -> h.set("Authorization", "Bearer " + reader).set("Accept", "text/event-stream"));
+        Disposable.Composite open = Disposables.composite();
+        long openStart = System.nanoTime();
+        for (int i = 0; i < streams; i++) {
+            Events events = new Events(i, first, arrivals, opened);
+            open.add(watchers.get().uri("/api/v1/wallets/" + user + "/stream")
+                    .responseContent().asString(StandardCharsets.UTF_8)
+                    .subscribe(events::feed, e -> { failed.incrementAndGet(); opened.countDown(); }));
+            if (i % 200 == 199) {
+                Thread.sleep(20);   // a ramp, not a connect storm the backlog drops
+            }
+        }
+        if (!opened.await(180, TimeUnit.SECONDS)) {
+            System.out.printf("sse: only %d of %d streams opened%n", streams - opened.getCount(), streams);
+            System.exit(1);
+        }
+        System.out.printf("sse: %d streams open in %.1f s (%d failed)%n", streams,
+                (System.nanoTime() - openStart) / 1e9, failed.get());
+
+        long[] responded = new long[changes];
+        for (int c = 0; c < changes; c++) {
+            long version = creditOnce(posts, user, credit);
+            responded[(int) (version - first - 1)] = System.nanoTime();
+            Thread.sleep(interval);
+        }
+        Thread.sleep(2_000);
+
+        long[] delays = new long[changes * streams];
+        int delivered = 0;
+        for (int c = 0; c < changes; c++) {
+            for (int s = 0; s < streams; s++) {
+                if (arrivals[c][s] != 0) {
+                    delays[delivered++] = Math.max(0, arrivals[c][s] - responded[c]);
+                }
+            }
+        }
+        long[] sorted = Arrays.copyOf(delays, delivered);
+        Arrays.sort(sorted);
+        System.out.printf("sse: %d streams, %d changes: delivered %d of %d, response to event p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                streams, changes, delivered, changes * streams,
+                percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
+        System.out.printf("sse: service heap after full GC with the streams open: %d MiB%n", heapAfterGc(servicePid) / 1024);
+        open.dispose();
+    }
+
+    private static long creditOnce(HttpClient posts, String user, String token) {
+        String body = posts.headers(h -> h.set("Authorization", "Bearer " + token).set("Content-Type", "application/json"))
+                .post().uri("/api/v1/wallets/" + user + "/credits")
+                .send(Mono.just(io.netty.buffer.Unpooled.copiedBuffer("{\"amount\": 1}", StandardCharsets.US_ASCII)))
+                .responseSingle((response, content) -> content.asString())
+                .block(Duration.ofSeconds(10));
+        Matcher version = VERSION.matcher(body == null ? "" : body);
+        if (!version.find()) {
+            throw new IllegalStateException("credit answered " + body);
+        }
+        return Long.parseLong(version.group(1));
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+
+    /** Used heap in KiB after a full GC of the service (G1's or any collector's jstat columns). */
+    private static long heapAfterGc(String pid) throws Exception {
+        new ProcessBuilder("jcmd", pid, "GC.run").redirectErrorStream(true).start().waitFor();
+        Process jstat = new ProcessBuilder("jstat", "-gc", pid).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.US_ASCII))) {
+            String[] names = out.readLine().trim().split("\\s+");
+            String[] values = out.readLine().trim().split("\\s+");
+            double used = 0;
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals("S0U") || names[i].equals("S1U") || names[i].equals("EU") || names[i].equals("OU")) {
+                    used += Double.parseDouble(values[i]);
+                }
+            }
+            return (long) used;
+        }
+    }
+
+    /** One stream's events, cut out of the chunks the client receives in whatever pieces they come. */
+    private static final class Events {
+        private final int stream;
+        private final long first;
+        private final long[][] arrivals;
+        private final CountDownLatch opened;
+        private final StringBuilder pending = new StringBuilder();
+        private boolean counted;
+
+        Events(int stream, long first, long[][] arrivals, CountDownLatch opened) {
+            this.stream = stream;
+            this.first = first;
+            this.arrivals = arrivals;
+            this.opened = opened;
+        }
+
+        void feed(String chunk) {
+            long now = System.nanoTime();
+            pending.append(chunk);
+            int end;
+            while ((end = pending.indexOf("\n\n")) >= 0) {
+                String event = pending.substring(0, end);
+                pending.delete(0, end + 2);
+                int id = event.indexOf("id:");
+                if (id < 0) {
+                    continue;   // a keep-alive comment
+                }
+                int eol = event.indexOf('\n', id);
+                long version = Long.parseLong(event.substring(id + 3, eol < 0 ? event.length() : eol).trim());
+                if (!counted) {
+                    counted = true;
+                    opened.countDown();
+                }
+                int change = (int) (version - first - 1);
+                if (change >= 0 && change < arrivals.length) {
+                    arrivals[change][stream] = now;
+                }
+            }
+        }
+    }
+}
