@@ -4,14 +4,20 @@
 # (java -jar, full JIT, JWT on, relay on) and a floor app of the same Boot and Netty (bench/src), each
 # route warmed up, then driven by wrk with the same threads and connections. Prints, per route: req/s,
 # p50/p99, the app's and Redis's CPU per request (from /proc), Redis script calls per request; then the
-# ratios the README's targets are about, and how fast a change reaches 10,000 open balance streams.
+# ratios the README's targets are about, and how fast a change reaches 10,000 open balance streams
+# (spread over 1,000 wallets, then all on one).
 #
 #   bench/run.sh                      # 10 s warm-up and 15 s measured per route, 10,000 streams
 #   bench/run.sh --smoke              # 1 s + 1 s per route, 300 streams: checks that every row runs
 #   CONNECTIONS=32 MEASURE=30 bench/run.sh
 #   ONLY='credit|floor' STREAMS=0 bench/run.sh   # the routes whose names match, no streams
+#   SERVICE_ARGS='--wallet.outbox.relay-enabled=false' bench/run.sh   # more arguments for the service
+#   SERVICE_JAVA_OPTS='-XX:+UseParallelGC' bench/run.sh                # JVM options for the service
+#   SERVICE_JAR=/elsewhere/wallet-service.jar bench/run.sh          # another build of the service, as it is
 #   PROFILE=1 bench/run.sh            # also a JFR recording of each measured route, in bench/target/profiles,
 #                                     # summed up by: java -cp bench/target/classes bench.HotMethods <file>
+#   ASYNC_PROFILER=/path/to/libasyncProfiler.so bench/run.sh   # async-profiler's collapsed stacks there instead
+#                                     # (the library is in the tools.profiler:async-profiler jar on Maven Central)
 #
 # Everything listens on 127.0.0.1. wrk shares the cores with what it measures: compare the ratios of
 # one run, not absolute numbers across machines.
@@ -42,9 +48,11 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((streams + 2000)) ]
 fi
 
 echo "building the service jar and the benchmark's programs"
-./mvnw -B -q -DskipTests package
+if [ -z "${SERVICE_JAR:-}" ]; then
+    ./mvnw -B -q -DskipTests package
+fi
 ./mvnw -B -q -f bench/pom.xml package
-jar=$(ls target/wallet-service-*.jar | grep -v original | head -1)
+jar=${SERVICE_JAR:-$(ls target/wallet-service-*.jar | grep -v original | head -1)}
 classpath="bench/target/classes:$(cat bench/target/classpath.txt)"
 
 work=$(mktemp -d)
@@ -77,10 +85,10 @@ await kafka grep -q 'kafka ready' "$work/kafka.log"
 
 java -cp "$classpath" bench.Tokens "$work" 1000
 
-java -jar "$jar" --server.port="$service_port" --spring.data.redis.port="$redis_port" \
+java ${SERVICE_JAVA_OPTS:-} -jar "$jar" --server.port="$service_port" --spring.data.redis.port="$redis_port" \
     --spring.kafka.bootstrap-servers="127.0.0.1:$kafka_port" \
     --spring.security.oauth2.resourceserver.jwt.public-key-location="file:$work/public.pem" \
-    --spring.security.oauth2.resourceserver.jwt.audiences=wallet-service >"$work/service.log" 2>&1 &
+    --spring.security.oauth2.resourceserver.jwt.audiences=wallet-service ${SERVICE_ARGS:-} >"$work/service.log" 2>&1 &
 service=$!; pids+=("$service")
 await service curl -fs "http://127.0.0.1:$service_port/actuator/health/readiness"
 
@@ -96,6 +104,10 @@ script_calls() {
         | awk -F'[:=,]' '/^cmdstat_(evalsha|eval):/ {n += $3} END {print n + 0}'
 }
 
+# JFR's profile settings, sampling every 1 ms instead of 10: enough samples for a 15 s route.
+java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+sed '/"jdk.ExecutionSample"/,/<\/event>/ s/>10 ms</>1 ms</' "$java_home/lib/jfr/profile.jfc" >"$work/profile.jfc"
+
 declare -A rps
 printf '\n%-28s %9s %9s %9s %13s %13s %14s %8s\n' route req/s p50 p99 "app us/req" "Redis us/req" "scripts/req" non-2xx
 row() {   # row NAME PID SCRIPT BASE_URL
@@ -108,10 +120,18 @@ row() {   # row NAME PID SCRIPT BASE_URL
         mkdir -p bench/target/profiles
         local stem
         stem=$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
-        jcmd "$pid" JFR.start name="$stem" settings=profile duration="${measure}s" \
+        jcmd "$pid" JFR.start name="$stem" settings="$work/profile.jfc" duration="${measure}s" \
             filename="$root/bench/target/profiles/$stem.jfr" >/dev/null
     fi
+    if [ -n "${ASYNC_PROFILER:-}" ]; then   # jcmd splits arguments at commas unless they are quoted
+        jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=cpu,interval=1ms"' >/dev/null
+    fi
     out=$(wrk -t2 -c"$connections" -d"${measure}s" --latency -s "bench/wrk/$script" "$url")
+    if [ -n "${ASYNC_PROFILER:-}" ]; then
+        mkdir -p bench/target/profiles
+        jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" \
+            "\"stop,collapsed,file=$root/bench/target/profiles/$(tr -c 'a-zA-Z0-9\n' - <<<"$name").collapsed\"" >/dev/null
+    fi
     app1=$(cpu_ticks "$pid"); redis1=$(cpu_ticks "$redis"); scripts1=$(script_calls)
     local requests
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -129,6 +149,14 @@ row() {   # row NAME PID SCRIPT BASE_URL
 
 floor_url="http://127.0.0.1:$floor_port" service_url="http://127.0.0.1:$service_port"
 java -cp "$classpath" bench.Seed "$service_url" "$(cat "$work/credit.token")" 1000 1000000000 >/dev/null
+# Each app's routes once round before any is measured: the JIT's C2 compiles for well over the
+# first 10 s of a fresh JVM, and the first route measured would otherwise pay for it.
+for script in floor-get.lua floor-post.lua floor-script.lua; do
+    wrk -t2 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$floor_url" >/dev/null
+done
+for script in credit.lua get.lua withdraw.lua hot-credit.lua; do
+    wrk -t2 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$service_url" >/dev/null
+done
 row "floor GET" "$floor" floor-get.lua "$floor_url"
 row "floor POST" "$floor" floor-post.lua "$floor_url"
 row "floor POST + script" "$floor" floor-script.lua "$floor_url"
@@ -150,6 +178,15 @@ ratio "hot wallet / spread credits (>= 0.90)" "credit (one hot wallet)" "credit 
 echo
 
 [ "$streams" -gt 0 ] || exit 0
-user_token=$(awk '$1 == "bench-0" {print $2}' "$work/users.tokens")
-java -cp "$classpath" bench.SseProbe "$service_url" bench-0 "$user_token" "$(cat "$work/credit.token")" \
-    "$streams" "$changes" 200 "$service"
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+    jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=cpu,interval=1ms"' >/dev/null
+fi
+# Streams as users hold them, ten per wallet, the changes on one wallet after the other; then every
+# stream on one wallet, each change fanned out to all of them.
+java -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
+    "$streams" $((streams / 10)) $((changes * 4)) 50 "$service"
+java -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
+    "$streams" 1 "$changes" 200 "$service"
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+    jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$root/bench/target/profiles/streams.collapsed\"" >/dev/null
+fi

@@ -15,7 +15,7 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where a JFR recording's CPU samples are: {@code HotMethods <file.jfr> [top]} prints the methods with
  * the most samples on top of the stack (self), then the methods and the packages most often anywhere on
- * it (total), each as a share of all samples of threads running Java code.
+ * it (total), and the threads they ran on, each as a share of all samples of threads running Java code.
  */
 public final class HotMethods {
 
@@ -24,6 +24,7 @@ public final class HotMethods {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> packages = new HashMap<>();
+        Map<String, Integer> threads = new HashMap<>();
         int samples = 0;
         for (var event : RecordingFile.readAllEvents(Path.of(args[0]))) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -34,6 +35,8 @@ public final class HotMethods {
                 continue;
             }
             samples++;
+            var thread = event.getThread("sampledThread");
+            threads.merge(thread == null ? "?" : thread.getJavaName().replaceAll("\\d+", "N"), 1, Integer::sum);
             List<RecordedFrame> frames = stack.getFrames();
             self.merge(name(frames.get(0)), 1, Integer::sum);
             Set<String> methods = new HashSet<>();
@@ -52,6 +55,7 @@ public final class HotMethods {
             }
         }
         System.out.printf("%d samples%n", samples);
+        print("threads", threads, samples, top);
         print("self", self, samples, top);
         print("total", total, samples, top);
         print("packages (total)", packages, samples, top);

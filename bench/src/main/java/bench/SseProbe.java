@@ -3,8 +3,14 @@ package bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,11 +25,12 @@ import reactor.netty.http.client.HttpClient;
 /**
  * How long a change takes from its response to the balance streams watching its wallet, and what the
  * open streams cost the service's heap:
- * {@code SseProbe <baseUrl> <userId> <readerToken> <creditToken> <streams> <changes> <intervalMs> <servicePid>}.
+ * {@code SseProbe <baseUrl> <usersTokens> <creditToken> <streams> <wallets> <changes> <intervalMs> <servicePid>}.
  *
- * <p>Opens {@code streams} streams of one wallet (every change fans out to all of them: the worst case
- * for delivery), waits until each has its first event, then credits the wallet {@code changes} times,
- * {@code intervalMs} apart. For each change and stream, the delay is the event's arrival minus the
+ * <p>Opens {@code streams} streams spread over the first {@code wallets} users of {@code usersTokens}
+ * (each as its owner; with one wallet every change fans out to all of them, the worst case), waits until
+ * each has its first event, then credits the wallets in turn {@code changes} times, {@code intervalMs}
+ * apart. For each change and each stream of its wallet, the delay is the event's arrival minus the
  * moment the credit's response arrived (0 when the event came first). Prints the percentiles, then the
  * service's heap after a full GC (jcmd, jstat) with the streams still open.
  */
@@ -33,27 +40,32 @@ public final class SseProbe {
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
-        String user = args[1];
-        String reader = args[2];
-        String credit = args[3];
-        int streams = Integer.parseInt(args[4]);
+        List<String[]> users = Files.readAllLines(Path.of(args[1])).stream().map(line -> line.split(" ")).toList();
+        String credit = args[2];
+        int streams = Integer.parseInt(args[3]);
+        int wallets = Integer.parseInt(args[4]);
         int changes = Integer.parseInt(args[5]);
         long interval = Long.parseLong(args[6]);
         String servicePid = args[7];
 
         HttpClient posts = HttpClient.create().baseUrl(base);
-        long first = creditOnce(posts, user, credit);
+        for (int w = 0; w < wallets; w++) {
+            creditOnce(posts, users.get(w)[0], credit);   // the wallet exists before its streams open
+        }
 
-        long[][] arrivals = new long[changes][streams];
         CountDownLatch opened = new CountDownLatch(streams);
         AtomicInteger failed = new AtomicInteger();
-        HttpClient watchers = HttpClient.newConnection().baseUrl(base)
-                .headers(h -> h.set("Authorization", "Bearer " + reader).set("Accept", "text/event-stream"));
+        List<Map<Long, Long>> arrivals = new ArrayList<>(streams);
+        HttpClient watchers = HttpClient.newConnection().baseUrl(base).headers(h -> h.set("Accept", "text/event-stream"));
         Disposable.Composite open = Disposables.composite();
         long openStart = System.nanoTime();
         for (int i = 0; i < streams; i++) {
-            Events events = new Events(i, first, arrivals, opened);
-            open.add(watchers.get().uri("/api/v1/wallets/" + user + "/stream")
+            String[] user = users.get(i % wallets);
+            Map<Long, Long> arrived = new ConcurrentHashMap<>();
+            arrivals.add(arrived);
+            Events events = new Events(arrived, opened);
+            open.add(watchers.headers(h -> h.set("Authorization", "Bearer " + user[1]))
+                    .get().uri("/api/v1/wallets/" + user[0] + "/stream")
                     .responseContent().asString(StandardCharsets.UTF_8)
                     .subscribe(events::feed, e -> { failed.incrementAndGet(); opened.countDown(); }));
             if (i % 200 == 199) {
@@ -64,33 +76,41 @@ public final class SseProbe {
             System.out.printf("sse: only %d of %d streams opened%n", streams - opened.getCount(), streams);
             System.exit(1);
         }
-        System.out.printf("sse: %d streams open in %.1f s (%d failed)%n", streams,
+        System.out.printf("sse: %d streams on %s open in %.1f s (%d failed)%n", streams, walletCount(wallets),
                 (System.nanoTime() - openStart) / 1e9, failed.get());
 
+        long[] versions = new long[changes];
         long[] responded = new long[changes];
         for (int c = 0; c < changes; c++) {
-            long version = creditOnce(posts, user, credit);
-            responded[(int) (version - first - 1)] = System.nanoTime();
+            versions[c] = creditOnce(posts, users.get(c % wallets)[0], credit);
+            responded[c] = System.nanoTime();
             Thread.sleep(interval);
         }
         Thread.sleep(2_000);
 
-        long[] delays = new long[changes * streams];
+        long[] delays = new long[changes * ((streams + wallets - 1) / wallets)];
+        int expected = 0;
         int delivered = 0;
         for (int c = 0; c < changes; c++) {
-            for (int s = 0; s < streams; s++) {
-                if (arrivals[c][s] != 0) {
-                    delays[delivered++] = Math.max(0, arrivals[c][s] - responded[c]);
+            for (int s = c % wallets; s < streams; s += wallets) {
+                expected++;
+                Long arrival = arrivals.get(s).get(versions[c]);
+                if (arrival != null) {
+                    delays[delivered++] = Math.max(0, arrival - responded[c]);
                 }
             }
         }
         long[] sorted = Arrays.copyOf(delays, delivered);
         Arrays.sort(sorted);
-        System.out.printf("sse: %d streams, %d changes: delivered %d of %d, response to event p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                streams, changes, delivered, changes * streams,
+        System.out.printf("sse: %d streams on %s, %d changes: delivered %d of %d, response to event p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                streams, walletCount(wallets), changes, delivered, expected,
                 percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
         System.out.printf("sse: service heap after full GC with the streams open: %d MiB%n", heapAfterGc(servicePid) / 1024);
         open.dispose();
+    }
+
+    private static String walletCount(int wallets) {
+        return wallets == 1 ? "one wallet" : String.format("%,d wallets", wallets);
     }
 
     private static long creditOnce(HttpClient posts, String user, String token) {
@@ -133,16 +153,12 @@ public final class SseProbe {
 
     /** One stream's events, cut out of the chunks the client receives in whatever pieces they come. */
     private static final class Events {
-        private final int stream;
-        private final long first;
-        private final long[][] arrivals;
+        private final Map<Long, Long> arrivals;
         private final CountDownLatch opened;
         private final StringBuilder pending = new StringBuilder();
         private boolean counted;
 
-        Events(int stream, long first, long[][] arrivals, CountDownLatch opened) {
-            this.stream = stream;
-            this.first = first;
+        Events(Map<Long, Long> arrivals, CountDownLatch opened) {
             this.arrivals = arrivals;
             this.opened = opened;
         }
@@ -159,14 +175,10 @@ public final class SseProbe {
                     continue;   // a keep-alive comment
                 }
                 int eol = event.indexOf('\n', id);
-                long version = Long.parseLong(event.substring(id + 3, eol < 0 ? event.length() : eol).trim());
+                arrivals.put(Long.parseLong(event.substring(id + 3, eol < 0 ? event.length() : eol).trim()), now);
                 if (!counted) {
                     counted = true;
                     opened.countDown();
-                }
-                int change = (int) (version - first - 1);
-                if (change >= 0 && change < arrivals.length) {
-                    arrivals[change][stream] = now;
                 }
             }
         }
