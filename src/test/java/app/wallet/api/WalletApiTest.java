@@ -35,6 +35,17 @@ class WalletApiTest extends IntegrationTest {
     }
 
     @Test
+    void metricsHaveTheOperationsAndNoTimerPerRedisCommand() {
+        new WalletApi(client).credit(newUserId(), 100);
+        String metrics = client.get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(metrics).contains("wallet_operations_total{").contains("wallet_operation_duration_seconds_bucket{");
+        // Lettuce's per-command observation is excluded (application.yaml): it costs every change CPU.
+        assertThat(metrics).doesNotContain("lettuce_");
+    }
+
+    @Test
     void unknownWalletIsAProblem() {
         client.get().uri("/api/v1/wallets/{u}", newUserId()).exchange()
                 .expectStatus().isNotFound()
