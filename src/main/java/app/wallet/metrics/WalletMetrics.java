@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 import app.wallet.store.Applied;
-import app.wallet.store.ScriptReply;
+import app.wallet.store.Refusal;
+import app.wallet.store.ScriptOutcome;
 import app.wallet.web.ApiException;
 import app.wallet.web.ProblemResponses;
 
@@ -62,19 +63,18 @@ public class WalletMetrics {
      * where balance + pending still covers it means another withdrawal reserved that money concurrently,
      * which a read-then-write would have missed.
      */
-    public void refusal(ScriptReply reply, long requested) {
-        if (reply.replayed()) {
+    public void refusal(ScriptOutcome.Refused refused, long requested) {
+        if (refused.replayed()) {
             return;
         }
-        if (reply.code() == ScriptReply.INSUFFICIENT_BALANCE) {
+        if (refused.reason() == Refusal.INSUFFICIENT_BALANCE) {
             insufficientBalance.increment();
-            long balance = reply.number(ScriptReply.WALLET_FIELDS);
-            long pending = reply.number(ScriptReply.WALLET_FIELDS + 1);
-            if (balance + pending >= requested) {
+            ScriptOutcome.WalletFields wallet = refused.wallet();
+            if (wallet != null && wallet.balance() + wallet.pending() >= requested) {
                 racePrevented.increment();
             }
         }
-        else if (reply.code() == ScriptReply.WITHDRAWAL_NOT_PENDING) {
+        else if (refused.reason() == Refusal.WITHDRAWAL_NOT_PENDING) {
             racePrevented.increment();
         }
     }

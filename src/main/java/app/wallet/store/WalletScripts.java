@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Runs a wallet script: one EVALSHA round trip (EVAL on NOSCRIPT) on the {@link ScriptConnection},
- * answered once its replicas have the change ({@link ReplicaFences}), its flat reply typed.
+ * answered once its replicas have the change ({@link ReplicaFences}), its flat reply decoded into a
+ * {@link ScriptOutcome}.
  *
  * <p>Every run sends a fresh reply token as the script's last argument, and the script ends its reply
  * with it. Lettuce pairs replies with requests by their order on the shared connection; if an error
@@ -32,13 +33,13 @@ public class WalletScripts {
     }
 
     /** Runs a money script; {@code actor}, who asked for the change, goes with it into the ledger and the event. */
-    public Mono<ScriptReply> run(LuaScript script, List<String> keys, List<String> args, String actor) {
+    public Mono<ScriptOutcome> run(LuaScript script, List<String> keys, List<String> args, String actor) {
         String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String[] withToken = args.toArray(new String[args.size() + 2]);
         withToken[args.size()] = actor;
         withToken[args.size() + 1] = token;
         return connection.run(script, keys.toArray(String[]::new), withToken)
-                .map(reply -> ScriptReply.of(reply, token))
+                .map(reply -> ScriptOutcome.decode(reply, token))
                 .doOnError(RepliesOutOfStepException.class, error -> {
                     log.error("A {} script reply did not carry its request's token: Redis replies are out of step "
                             + "with requests; renewing the connection", script.name());

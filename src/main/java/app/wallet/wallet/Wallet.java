@@ -3,18 +3,17 @@ package app.wallet.wallet;
 import java.time.Instant;
 import java.util.Map;
 
-import app.wallet.store.ScriptReply;
+import app.wallet.store.ScriptOutcome.WalletFields;
 
 /** A user's wallet; every amount in minor units of {@code currency}. */
 public record Wallet(String userId, String currency, long balance, long pending, long totalEarnings,
         long totalWithdrawn, long version, Instant createdAt, Instant updatedAt) {
 
-    /** The wallet fields of a script reply, which start at {@link ScriptReply#WALLET_FIELDS}. */
-    public static Wallet of(ScriptReply reply, String userId, String currency) {
-        int i = ScriptReply.WALLET_FIELDS;
-        return new Wallet(userId, currency, reply.number(i), reply.number(i + 1), reply.number(i + 2),
-                reply.number(i + 3), reply.number(i + 4), Instant.ofEpochMilli(reply.number(i + 5)),
-                Instant.ofEpochMilli(reply.number(i + 6)));
+    /** The wallet a script answered with. */
+    public static Wallet of(WalletFields fields, String userId, String currency) {
+        return new Wallet(userId, currency, fields.balance(), fields.pending(), fields.totalEarnings(),
+                fields.totalWithdrawn(), fields.version(), Instant.ofEpochMilli(fields.createdAt()),
+                Instant.ofEpochMilli(fields.updatedAt()));
     }
 
     /** A wallet hash as stored in Redis. */

@@ -13,15 +13,14 @@ import reactor.core.publisher.Mono;
 import app.wallet.config.WalletProperties;
 import app.wallet.metrics.WalletMetrics;
 import app.wallet.store.Applied;
+import app.wallet.store.ChangeRefusedException;
 import app.wallet.store.LuaScript;
-import app.wallet.store.ScriptReply;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 import app.wallet.store.WalletScripts;
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
 import app.wallet.web.Idempotency;
-import app.wallet.web.ScriptRefusals;
 
 /** Reads wallets and credits earnings, each credit one atomic script. */
 @Service
@@ -64,12 +63,11 @@ public class WalletService {
                 Long.toString(clock.millis()), idempotency.map(Idempotency::fingerprint).orElse(""),
                 Long.toString(properties.idempotencyTtl().toSeconds()), Long.toString(WalletProperties.MAX_MONEY_VALUE),
                 keys.changes(userId));
-        return metrics.observe("credit", scripts.run(creditScript, scriptKeys, args, actor).map(reply -> {
-            if (reply.code() != ScriptReply.OK) {
-                metrics.refusal(reply, amount);
-                throw ScriptRefusals.of(reply, userId, "a credit of " + amount);
-            }
-            return new Applied<>(Wallet.of(reply, userId, properties.currency()), reply.replayed());
-        }));
+        return metrics.observe("credit", scripts.run(creditScript, scriptKeys, args, actor)
+                .map(outcome -> outcome.changedOrThrow(refused -> {
+                    metrics.refusal(refused, amount);
+                    return ChangeRefusedException.of(refused, userId, "a credit of " + amount);
+                }))
+                .map(changed -> new Applied<>(Wallet.of(changed.wallet(), userId, properties.currency()), changed.replayed())));
     }
 }

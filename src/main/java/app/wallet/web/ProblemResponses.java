@@ -1,5 +1,6 @@
 package app.wallet.web;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -17,6 +18,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
+import app.wallet.store.ChangeRefusedException;
+import app.wallet.store.Refusal;
 import app.wallet.store.RepliesOutOfStepException;
 
 /**
@@ -76,6 +79,9 @@ public class ProblemResponses {
         if (error instanceof ApiException api) {
             return api;
         }
+        if (error instanceof ChangeRefusedException refused) {
+            return new ApiException(codeOf(refused.reason()), refused.getMessage(), List.of(), refused.replayed());
+        }
         if (isRedisOutage(error)) {
             return new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
                     "The wallet store is unreachable. A change is applied whole or not at all: retry with the same "
@@ -91,6 +97,17 @@ public class ProblemResponses {
             return ApiException.invalid("headers", "a media type header is malformed");
         }
         return new ApiException(ErrorCode.INTERNAL_ERROR, "The request could not be completed");
+    }
+
+    private static ErrorCode codeOf(Refusal refusal) {
+        return switch (refusal) {
+            case WALLET_NOT_FOUND -> ErrorCode.WALLET_NOT_FOUND;
+            case INSUFFICIENT_BALANCE -> ErrorCode.INSUFFICIENT_BALANCE;
+            case LIMIT_EXCEEDED -> ErrorCode.LIMIT_EXCEEDED;
+            case WITHDRAWAL_NOT_FOUND -> ErrorCode.WITHDRAWAL_NOT_FOUND;
+            case WITHDRAWAL_NOT_PENDING -> ErrorCode.WITHDRAWAL_NOT_PENDING;
+            case IDEMPOTENCY_KEY_REUSED -> ErrorCode.IDEMPOTENCY_KEY_REUSED;
+        };
     }
 
     /**

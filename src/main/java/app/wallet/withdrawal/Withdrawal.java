@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
-import app.wallet.store.ScriptReply;
+import app.wallet.store.ScriptOutcome.WithdrawalFields;
 import app.wallet.wallet.Wallet;
 
 /**
@@ -15,13 +15,12 @@ import app.wallet.wallet.Wallet;
 public record Withdrawal(String id, String userId, long amount, WithdrawalStatus status, Instant requestedAt,
         @Nullable Instant processedAt, @Nullable String reason, @Nullable Wallet wallet) {
 
-    /** The withdrawal fields of a script reply, which start at {@link ScriptReply#WITHDRAWAL_FIELDS}. */
-    static Withdrawal of(ScriptReply reply, String userId, String currency) {
-        int i = ScriptReply.WITHDRAWAL_FIELDS;
-        Long processedAt = reply.optionalNumber(i + 4);
-        return new Withdrawal(reply.text(i), userId, reply.number(i + 1), WithdrawalStatus.valueOf(reply.text(i + 2)),
-                Instant.ofEpochMilli(reply.number(i + 3)), processedAt == null ? null : Instant.ofEpochMilli(processedAt),
-                reply.optionalText(i + 5), Wallet.of(reply, userId, currency));
+    /** The withdrawal a script made or settled, with its wallet after the change. */
+    static Withdrawal of(WithdrawalFields fields, Wallet wallet) {
+        Long processedAt = fields.processedAt();
+        return new Withdrawal(fields.id(), wallet.userId(), fields.amount(), WithdrawalStatus.valueOf(fields.status()),
+                Instant.ofEpochMilli(fields.requestedAt()), processedAt == null ? null : Instant.ofEpochMilli(processedAt),
+                fields.reason(), wallet);
     }
 
     /** A withdrawal hash as stored in Redis. */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -17,16 +18,16 @@ import reactor.core.publisher.Mono;
 import app.wallet.config.WalletProperties;
 import app.wallet.metrics.WalletMetrics;
 import app.wallet.store.Applied;
+import app.wallet.store.ChangeRefusedException;
 import app.wallet.store.LuaScript;
-import app.wallet.store.ScriptReply;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 import app.wallet.store.WalletScripts;
+import app.wallet.wallet.Wallet;
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
 import app.wallet.web.Idempotency;
 import app.wallet.web.Page;
-import app.wallet.web.ScriptRefusals;
 
 /** Requests, settles and lists withdrawals; every change is one atomic script. */
 @Service
@@ -127,13 +128,13 @@ public class WithdrawalService {
 
     private Mono<Applied<Withdrawal>> change(String operation, LuaScript script, List<String> scriptKeys,
             List<String> args, String actor, String userId, String subject, long amount) {
-        return metrics.observe(operation, scripts.run(script, scriptKeys, args, actor).map(reply -> {
-            if (reply.code() != ScriptReply.OK) {
-                metrics.refusal(reply, amount);
-                throw ScriptRefusals.of(reply, userId, subject);
-            }
-            return new Applied<>(Withdrawal.of(reply, userId, properties.currency()), reply.replayed());
-        }));
+        return metrics.observe(operation, scripts.run(script, scriptKeys, args, actor)
+                .map(outcome -> outcome.changedOrThrow(refused -> {
+                    metrics.refusal(refused, amount);
+                    return ChangeRefusedException.of(refused, userId, subject);
+                }))
+                .map(changed -> new Applied<>(Withdrawal.of(Objects.requireNonNull(changed.withdrawal()),
+                        Wallet.of(changed.wallet(), userId, properties.currency())), changed.replayed())));
     }
 
     private static String fingerprint(Optional<Idempotency> idempotency) {

@@ -69,11 +69,8 @@ class WalletScriptsTest extends IntegrationTest {
         LuaScript echoes = LuaScript.of("echo", "return {-4, 0, ARGV[#ARGV]}");
 
         StepVerifier.create(scripts.run(echoes, List.of("wallet:{p0}:echo"), List.of("ignored"), "tester"))
-                .assertNext(reply -> {
-                    assertThat(reply.code()).isEqualTo(ScriptReply.WITHDRAWAL_NOT_FOUND);
-                    assertThat(reply.replayed()).isFalse();
-                    assertThat(reply.raw()).isEqualTo(List.of(-4L, 0L));
-                })
+                .assertNext(outcome -> assertThat(outcome)
+                        .isEqualTo(new ScriptOutcome.Refused(Refusal.WITHDRAWAL_NOT_FOUND, null, null, false)))
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
     }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import reactor.test.StepVerifier;
 
+import app.wallet.store.ChangeRefusedException;
+import app.wallet.store.Refusal;
 import app.wallet.support.IntegrationTest;
 import app.wallet.wallet.WalletService;
 import app.wallet.web.ApiException;
@@ -53,11 +55,11 @@ class WithdrawalServiceTest extends IntegrationTest {
     void refusalsArriveAsTypedErrors() {
         String user = newUserId();
         StepVerifier.create(withdrawals.request(user, 1, "tester", Optional.empty()))
-                .expectErrorSatisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.WALLET_NOT_FOUND))
+                .expectErrorSatisfies(e -> assertThat(((ChangeRefusedException) e).reason()).isEqualTo(Refusal.WALLET_NOT_FOUND))
                 .verify(TIMEOUT);
         wallets.credit(user, 5, null, "tester", Optional.empty()).block(TIMEOUT);
         StepVerifier.create(withdrawals.request(user, 6, "tester", Optional.empty()))
-                .expectErrorSatisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.INSUFFICIENT_BALANCE))
+                .expectErrorSatisfies(e -> assertThat(((ChangeRefusedException) e).reason()).isEqualTo(Refusal.INSUFFICIENT_BALANCE))
                 .verify(TIMEOUT);
         StepVerifier.create(withdrawals.find(user, "0193a4b2-0000-7000-8000-000000000000"))
                 .expectErrorSatisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.WITHDRAWAL_NOT_FOUND))

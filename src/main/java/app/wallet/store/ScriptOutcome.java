@@ -1,0 +1,90 @@
+package app.wallet.store;
+
+import java.util.List;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a money script answered, decoded once from its flat reply ({@code {code, replayed, fields...}}
+ * as each script's header documents it, then the reply token): the change it made, or why it made none.
+ * {@code replayed} marks an answer an idempotency record returned again instead of a change made now.
+ */
+public sealed interface ScriptOutcome {
+
+    boolean replayed();
+
+    /** The change made, or {@code refusal}'s exception for the refusal. */
+    Changed changedOrThrow(Function<Refused, ? extends RuntimeException> refusal);
+
+    /** The wallet after the change, and the withdrawal it made or settled (null for a credit). */
+    record Changed(WalletFields wallet, @Nullable WithdrawalFields withdrawal, boolean replayed) implements ScriptOutcome {
+
+        @Override
+        public Changed changedOrThrow(Function<Refused, ? extends RuntimeException> refusal) {
+            return this;
+        }
+    }
+
+    /**
+     * A change refused, with what the refusal saw: the wallet for {@link Refusal#INSUFFICIENT_BALANCE} and
+     * {@link Refusal#LIMIT_EXCEEDED}, the withdrawal's status for {@link Refusal#WITHDRAWAL_NOT_PENDING}.
+     */
+    record Refused(Refusal reason, @Nullable WalletFields wallet, @Nullable String withdrawalStatus, boolean replayed)
+            implements ScriptOutcome {
+
+        @Override
+        public Changed changedOrThrow(Function<Refused, ? extends RuntimeException> refusal) {
+            throw refusal.apply(this);
+        }
+    }
+
+    /** A wallet hash's numbers as a script returns them; times in epoch milliseconds. */
+    record WalletFields(long balance, long pending, long totalEarnings, long totalWithdrawn, long version,
+            long createdAt, long updatedAt) {
+    }
+
+    /** A withdrawal hash's fields as a script returns them; times in epoch milliseconds. */
+    record WithdrawalFields(String id, long amount, String status, long requestedAt, @Nullable Long processedAt,
+            @Nullable String reason) {
+    }
+
+    /**
+     * The outcome of {@code wire}, once its last element is the token the request was sent with. Anything
+     * else is the answer to another request: the connection's replies are out of step with its requests.
+     */
+    static ScriptOutcome decode(@Nullable Object wire, String token) {
+        if (!(wire instanceof List<?> list) || list.size() < 3 || !token.equals(list.get(list.size() - 1))) {
+            throw new RepliesOutOfStepException("A script reply without its request's token " + token);
+        }
+        int code = (int) number(list, 0);
+        boolean replayed = number(list, 1) == 1;
+        if (code == 0) {
+            return new Changed(wallet(list), list.size() > 10 ? withdrawal(list) : null, replayed);
+        }
+        Refusal reason = Refusal.of(code);
+        return switch (reason) {
+            case INSUFFICIENT_BALANCE, LIMIT_EXCEEDED -> new Refused(reason, wallet(list), null, replayed);
+            case WITHDRAWAL_NOT_PENDING -> new Refused(reason, null, String.valueOf(list.get(2)), replayed);
+            default -> new Refused(reason, null, null, replayed);
+        };
+    }
+
+    private static WalletFields wallet(List<?> reply) {
+        return new WalletFields(number(reply, 2), number(reply, 3), number(reply, 4), number(reply, 5), number(reply, 6),
+                number(reply, 7), number(reply, 8));
+    }
+
+    private static WithdrawalFields withdrawal(List<?> reply) {
+        String processedAt = String.valueOf(reply.get(13));
+        String reason = String.valueOf(reply.get(14));
+        return new WithdrawalFields(String.valueOf(reply.get(9)), number(reply, 10), String.valueOf(reply.get(11)),
+                number(reply, 12), processedAt.isEmpty() ? null : Long.valueOf(processedAt), reason.isEmpty() ? null : reason);
+    }
+
+    /** Redis hands integers back as {@code Long}; a recorded result may hold them as strings. */
+    private static long number(List<?> reply, int index) {
+        Object value = reply.get(index);
+        return value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
+    }
+}
