@@ -22,6 +22,9 @@
 # Everything listens on 127.0.0.1. wrk shares the cores with what it measures: compare the ratios of
 # one run, not absolute numbers across machines.
 set -euo pipefail
+if [ -n "${SERVICE_JAR:-}" ]; then
+    SERVICE_JAR=$(readlink -f "$SERVICE_JAR")   # before the cd below
+fi
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
@@ -39,7 +42,8 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server redis-tools)
 if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; } \
+        || { echo "bench: could not install ${missing[*]}"; exit 1; }
 fi
 # 10,000 streams are 10,000 sockets on each side: the soft limit up to the hard one.
 ulimit -n "$(ulimit -Hn)"
@@ -57,17 +61,22 @@ classpath="bench/target/classes:$(cat bench/target/classpath.txt)"
 
 work=$(mktemp -d)
 pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+cleanup() {   # the last started first: the service still has its Redis and Kafka while it stops
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        local pid=${pids[$i]}
+        kill "$pid" 2>/dev/null || continue
+        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
 export BENCH_HOME="$root/bench" BENCH_WORK="$work"
 
-await() {   # await WHAT URL-or-command...: polls for 90 s
-    local what=$1; shift
+await() {   # await WHAT PID URL-or-command...: polls for 90 s while PID lives (a port already taken ends it)
+    local what=$1 pid=$2; shift 2
     for _ in $(seq 1 180); do
+        kill -0 "$pid" 2>/dev/null || break
         "$@" >/dev/null 2>&1 && return 0
         sleep 0.5
     done
@@ -77,25 +86,25 @@ await() {   # await WHAT URL-or-command...: polls for 90 s
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work" --appendonly yes --appendfsync everysec \
     --save '' --daemonize no >"$work/redis.log" 2>&1 &
 redis=$!; pids+=("$redis")
-await redis redis-cli -p "$redis_port" ping
+await redis "$redis" redis-cli -p "$redis_port" ping
 
 java -cp "$classpath" bench.KafkaBroker "$kafka_port" wallet.events >"$work/kafka.log" 2>&1 &
-pids+=($!)
-await kafka grep -q 'kafka ready' "$work/kafka.log"
+kafka=$!; pids+=("$kafka")
+await kafka "$kafka" grep -q 'kafka ready' "$work/kafka.log"
 
-java -cp "$classpath" bench.Tokens "$work" 1000
+java -cp "$classpath" bench.Tokens "$work" $((streams / 10 > 1000 ? streams / 10 : 1000))
 
 java ${SERVICE_JAVA_OPTS:-} -jar "$jar" --server.port="$service_port" --spring.data.redis.port="$redis_port" \
     --spring.kafka.bootstrap-servers="127.0.0.1:$kafka_port" \
     --spring.security.oauth2.resourceserver.jwt.public-key-location="file:$work/public.pem" \
     --spring.security.oauth2.resourceserver.jwt.audiences=wallet-service ${SERVICE_ARGS:-} >"$work/service.log" 2>&1 &
 service=$!; pids+=("$service")
-await service curl -fs "http://127.0.0.1:$service_port/actuator/health/readiness"
+await service "$service" curl -fs "http://127.0.0.1:$service_port/actuator/health/readiness"
 
 java -cp "$classpath" bench.FloorApplication --server.port="$floor_port" --spring.data.redis.port="$redis_port" \
     >"$work/floor.log" 2>&1 &
 floor=$!; pids+=("$floor")
-await floor curl -fs "http://127.0.0.1:$floor_port/floor/wallets/bench-1"
+await floor "$floor" curl -fs "http://127.0.0.1:$floor_port/floor/wallets/bench-1"
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -105,44 +114,54 @@ script_calls() {
 }
 
 # JFR's profile settings, sampling every 1 ms instead of 10: enough samples for a 15 s route.
-java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-sed '/"jdk.ExecutionSample"/,/<\/event>/ s/>10 ms</>1 ms</' "$java_home/lib/jfr/profile.jfc" >"$work/profile.jfc"
+if [ -n "${PROFILE:-}" ]; then
+    java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    sed '/"jdk.ExecutionSample"/,/<\/event>/ s/>10 ms</>1 ms</' "$java_home/lib/jfr/profile.jfc" >"$work/profile.jfc"
+fi
 
 declare -A rps
+failures=()
 printf '\n%-28s %9s %9s %9s %13s %13s %14s %8s\n' route req/s p50 p99 "app us/req" "Redis us/req" "scripts/req" non-2xx
 row() {   # row NAME PID SCRIPT BASE_URL
     local name=$1 pid=$2 script=$3 url=$4
     [[ "$name" =~ ${ONLY:-.} ]] || return 0
     wrk -t2 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$url" >/dev/null
-    local app0 redis0 scripts0 out app1 redis1 scripts1
-    app0=$(cpu_ticks "$pid"); redis0=$(cpu_ticks "$redis"); scripts0=$(script_calls)
-    if [ -n "${PROFILE:-}" ]; then
+    local app0 redis0 scripts0 out app1 redis1 scripts1 stem
+    stem=$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
+    if [ -n "${PROFILE:-}${ASYNC_PROFILER:-}" ]; then
         mkdir -p bench/target/profiles
-        local stem
-        stem=$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
-        jcmd "$pid" JFR.start name="$stem" settings="$work/profile.jfc" duration="${measure}s" \
-            filename="$root/bench/target/profiles/$stem.jfr" >/dev/null
+    fi
+    if [ -n "${PROFILE:-}" ]; then
+        jcmd "$pid" JFR.start name="$stem" settings="$work/profile.jfc" >/dev/null
     fi
     if [ -n "${ASYNC_PROFILER:-}" ]; then   # jcmd splits arguments at commas unless they are quoted
         jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=cpu,interval=1ms"' >/dev/null
     fi
+    app0=$(cpu_ticks "$pid"); redis0=$(cpu_ticks "$redis"); scripts0=$(script_calls)
     out=$(wrk -t2 -c"$connections" -d"${measure}s" --latency -s "bench/wrk/$script" "$url")
-    if [ -n "${ASYNC_PROFILER:-}" ]; then
-        mkdir -p bench/target/profiles
-        jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" \
-            "\"stop,collapsed,file=$root/bench/target/profiles/$(tr -c 'a-zA-Z0-9\n' - <<<"$name").collapsed\"" >/dev/null
-    fi
     app1=$(cpu_ticks "$pid"); redis1=$(cpu_ticks "$redis"); scripts1=$(script_calls)
+    if [ -n "${PROFILE:-}" ]; then
+        jcmd "$pid" JFR.stop name="$stem" filename="$root/bench/target/profiles/$stem.jfr" >/dev/null
+    fi
+    if [ -n "${ASYNC_PROFILER:-}" ]; then
+        jcmd "$pid" JVMTI.agent_load "$ASYNC_PROFILER" \
+            "\"stop,collapsed,file=$root/bench/target/profiles/$stem.collapsed\"" >/dev/null
+    fi
     local requests
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     if [ -z "$requests" ] || [ "$requests" -eq 0 ]; then
         echo "bench: $name made no request"; echo "$out"; exit 1
     fi
     rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    local non2xx
+    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+    if [ "${non2xx:-0}" -gt 0 ]; then   # every route here answers 2xx when the service is sound
+        failures+=("$name: $non2xx responses not 2xx")
+    fi
     awk -v name="$name" -v rps="${rps[$name]}" -v n="$requests" -v t="$ticks" \
         -v app=$((app1 - app0)) -v redis=$((redis1 - redis0)) -v scripts=$((scripts1 - scripts0)) \
         -v p50="$(awk '$1 == "50%" {print $2}' <<<"$out")" -v p99="$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-        -v non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$out")" \
+        -v non2xx="${non2xx:-0}" \
         'BEGIN {printf "%-28s %9.0f %9s %9s %13.0f %13.0f %14.2f %8d\n", name, rps, p50, p99,
                 app * 1e6 / t / n, redis * 1e6 / t / n, scripts / n, non2xx + 0}'
 }
@@ -177,16 +196,24 @@ ratio "GET wallet / floor GET (>= 0.70)" "GET wallet" "floor GET"
 ratio "hot wallet / spread credits (>= 0.90)" "credit (one hot wallet)" "credit (1,000 wallets)"
 echo
 
-[ "$streams" -gt 0 ] || exit 0
+finish() {
+    if [ ${#failures[@]} -gt 0 ]; then
+        printf 'bench: %s\n' "${failures[@]}"
+        exit 1
+    fi
+    exit 0
+}
+[ "$streams" -gt 0 ] || finish
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" '"start,event=cpu,interval=1ms"' >/dev/null
 fi
 # Streams as users hold them, ten per wallet, the changes on one wallet after the other; then every
 # stream on one wallet, each change fanned out to all of them.
 java -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
-    "$streams" $((streams / 10)) $((changes * 4)) 50 "$service"
+    "$streams" $((streams / 10)) $((changes * 4)) 50 "$service" || failures+=("streams on $((streams / 10)) wallets")
 java -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
-    "$streams" 1 "$changes" 200 "$service"
+    "$streams" 1 "$changes" 200 "$service" || failures+=("streams on one wallet")
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$root/bench/target/profiles/streams.collapsed\"" >/dev/null
 fi
+finish

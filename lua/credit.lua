@@ -20,7 +20,7 @@
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt}
    code  0 credited
-        -3 limit exceeded: balance or totalEarnings would pass ARGV[8]; nothing changed
+        -3 limit exceeded: balance or totalEarnings would pass ARGV[8]; wallet fields as they are, nothing changed
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
   Loaded after _common.lua, which provides rcall, recorded, remember and announce.

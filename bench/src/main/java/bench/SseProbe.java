@@ -63,11 +63,12 @@ public final class SseProbe {
             String[] user = users.get(i % wallets);
             Map<Long, Long> arrived = new ConcurrentHashMap<>();
             arrivals.add(arrived);
-            Events events = new Events(arrived, opened);
+            Events events = new Events(arrived, opened, failed);
+            // A stream that ends (a 401 or 404 ends at once) or fails is a failed stream.
             open.add(watchers.headers(h -> h.set("Authorization", "Bearer " + user[1]))
                     .get().uri("/api/v1/wallets/" + user[0] + "/stream")
                     .responseContent().asString(StandardCharsets.UTF_8)
-                    .subscribe(events::feed, e -> { failed.incrementAndGet(); opened.countDown(); }));
+                    .subscribe(events::feed, error -> events.ended(), events::ended));
             if (i % 200 == 199) {
                 Thread.sleep(20);   // a ramp, not a connect storm the backlog drops
             }
@@ -107,6 +108,10 @@ public final class SseProbe {
                 percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
         System.out.printf("sse: service heap after full GC with the streams open: %d MiB%n", heapAfterGc(servicePid) / 1024);
         open.dispose();
+        if (failed.get() > 0 || delivered < expected) {
+            System.out.printf("sse: %d streams failed, %d events missing%n", failed.get(), expected - delivered);
+            System.exit(1);
+        }
     }
 
     private static String walletCount(int wallets) {
@@ -155,15 +160,29 @@ public final class SseProbe {
     private static final class Events {
         private final Map<Long, Long> arrivals;
         private final CountDownLatch opened;
+        private final AtomicInteger failed;
         private final StringBuilder pending = new StringBuilder();
         private boolean counted;
 
-        Events(Map<Long, Long> arrivals, CountDownLatch opened) {
+        Events(Map<Long, Long> arrivals, CountDownLatch opened, AtomicInteger failed) {
             this.arrivals = arrivals;
             this.opened = opened;
+            this.failed = failed;
         }
 
-        void feed(String chunk) {
+        synchronized void ended() {
+            failed.incrementAndGet();
+            countOnce();
+        }
+
+        private void countOnce() {
+            if (!counted) {
+                counted = true;
+                opened.countDown();
+            }
+        }
+
+        synchronized void feed(String chunk) {
             long now = System.nanoTime();
             pending.append(chunk);
             int end;
@@ -176,10 +195,7 @@ public final class SseProbe {
                 }
                 int eol = event.indexOf('\n', id);
                 arrivals.put(Long.parseLong(event.substring(id + 3, eol < 0 ? event.length() : eol).trim()), now);
-                if (!counted) {
-                    counted = true;
-                    opened.countDown();
-                }
+                countOnce();
             }
         }
     }

@@ -57,15 +57,16 @@ public sealed interface ScriptOutcome {
         if (!(wire instanceof List<?> list) || list.size() < 3 || !token.equals(list.get(list.size() - 1))) {
             throw new RepliesOutOfStepException("A script reply without its request's token " + token);
         }
-        int code = (int) number(list, 0);
-        boolean replayed = number(list, 1) == 1;
+        List<?> reply = list.subList(0, list.size() - 1);
+        int code = (int) number(reply, 0);
+        boolean replayed = number(reply, 1) == 1;
         if (code == 0) {
-            return new Changed(wallet(list), list.size() > 10 ? withdrawal(list) : null, replayed);
+            return new Changed(wallet(reply), reply.size() > 9 ? withdrawal(reply) : null, replayed);
         }
         Refusal reason = Refusal.of(code);
         return switch (reason) {
-            case INSUFFICIENT_BALANCE, LIMIT_EXCEEDED -> new Refused(reason, wallet(list), null, replayed);
-            case WITHDRAWAL_NOT_PENDING -> new Refused(reason, null, String.valueOf(list.get(2)), replayed);
+            case INSUFFICIENT_BALANCE, LIMIT_EXCEEDED -> new Refused(reason, refusedWallet(reply), null, replayed);
+            case WITHDRAWAL_NOT_PENDING -> new Refused(reason, null, String.valueOf(reply.get(2)), replayed);
             default -> new Refused(reason, null, null, replayed);
         };
     }
@@ -73,6 +74,18 @@ public sealed interface ScriptOutcome {
     private static WalletFields wallet(List<?> reply) {
         return new WalletFields(number(reply, 2), number(reply, 3), number(reply, 4), number(reply, 5), number(reply, 6),
                 number(reply, 7), number(reply, 8));
+    }
+
+    /**
+     * The wallet a refusal saw, which only its detail and metrics read: a field missing from a damaged hash
+     * (a nil reply) reads as 0 there, so the refusal is still answered as one.
+     */
+    private static WalletFields refusedWallet(List<?> reply) {
+        long[] fields = new long[7];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = reply.get(2 + i) == null ? 0 : number(reply, 2 + i);
+        }
+        return new WalletFields(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]);
     }
 
     private static WithdrawalFields withdrawal(List<?> reply) {

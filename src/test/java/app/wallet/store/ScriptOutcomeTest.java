@@ -1,5 +1,6 @@
 package app.wallet.store;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,15 @@ class ScriptOutcomeTest {
                 .isEqualTo(new Refused(Refusal.WITHDRAWAL_NOT_PENDING, null, "APPROVED", true));
         assertThat(ScriptOutcome.decode(List.of(-6L, 0L, "t-1"), "t-1"))
                 .isEqualTo(new Refused(Refusal.IDEMPOTENCY_KEY_REUSED, null, null, false));
+    }
+
+    @Test
+    void aRefusalOfADamagedWalletIsStillARefusal() {
+        List<Object> wire = new ArrayList<>(List.of(-2L, 0L, 2000L, 8000L, 10000L, 0L, 3L, 1_000L, 2_000L, "t-1"));
+        wire.set(7, null);   // createdAt missing from the hash: the script sends a nil in its place
+
+        assertThat(ScriptOutcome.decode(wire, "t-1")).isEqualTo(new Refused(Refusal.INSUFFICIENT_BALANCE,
+                new WalletFields(2000, 8000, 10000, 0, 3, 0, 2_000), null, false));
     }
 
     @Test
