@@ -1,5 +1,6 @@
 package app.wallet.event;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,32 +22,30 @@ import tools.jackson.databind.json.JsonMapper;
  * The one class that knows reactor-kafka, which is discontinued upstream: replacing it means
  * rewriting this class only.
  *
- * <p>The producer is idempotent with {@code acks=all}, so a retry inside the client never duplicates
- * or reorders records of one partition; {@code stopOnError(false)} lets one failed record be reported
+ * <p>The producer is made from Spring Boot's {@code spring.kafka.*} producer properties (SSL, SASL,
+ * {@code spring.kafka.producer.*}, {@code spring.kafka.properties.*}), with the service's defaults where
+ * they say nothing, and the settings the outbox's guarantees rest on always: idempotent with
+ * {@code acks=all} and at most 5 requests in flight, so a retry inside the client never duplicates or
+ * reorders records of one partition. {@code stopOnError(false)} lets one failed record be reported
  * without closing the sender.
+ *
+ * <p>Each record carries {@code content-type: application/json} and the CloudEvents 1.0 binary-mode
+ * headers ({@code ce_specversion}, {@code ce_id} = eventId, {@code ce_type}, {@code ce_source},
+ * {@code ce_time}, {@code ce_subject} = userId); the value is the event's JSON, unchanged.
  */
 public class EventPublisher implements AutoCloseable {
+
+    /** {@code ce_type} is this prefix and the event's type, e.g. {@code app.wallet.WALLET_CREDITED}. */
+    static final String CLOUD_EVENT_TYPE_PREFIX = "app.wallet.";
+    static final String CLOUD_EVENT_SOURCE = "/wallet-service";
 
     private final KafkaSender<String, byte[]> sender;
     private final String topic;
     private final JsonMapper json;
 
-    public EventPublisher(String bootstrapServers, String topic, JsonMapper json) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "wallet-outbox-relay");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        // While Kafka is down, fail a batch within seconds and let the relay back off, instead of
-        // holding it for the default two minutes.
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        SenderOptions<String, byte[]> options = SenderOptions.<String, byte[]>create(config)
+    /** {@code producerProperties}: Spring Boot's {@code KafkaProperties.buildProducerProperties()}. */
+    public EventPublisher(Map<String, Object> producerProperties, String topic, JsonMapper json) {
+        SenderOptions<String, byte[]> options = SenderOptions.<String, byte[]>create(producerConfig(producerProperties))
                 .maxInFlight(512)
                 .stopOnError(false);
         this.sender = KafkaSender.create(options);
@@ -57,11 +56,35 @@ public class EventPublisher implements AutoCloseable {
         this.json = json;
     }
 
+    /** The producer's configuration: {@code configured}, the service's defaults, and what must hold whatever is configured. */
+    static Map<String, Object> producerConfig(Map<String, Object> configured) {
+        Map<String, Object> config = new HashMap<>(configured);
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "wallet-outbox-relay");
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        if (!config.containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG) && !config.containsKey(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)
+                && !config.containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)) {
+            // While Kafka is down, fail a batch within seconds and let the relay back off, instead of
+            // holding it for the default two minutes. Set together: Kafka refuses a delivery timeout
+            // shorter than linger plus request timeout.
+            config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+            config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        }
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        Object inFlight = config.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+        if (inFlight == null || Integer.parseInt(inFlight.toString()) > 5) {
+            config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        }
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return config;
+    }
+
     /** Whether each event was acknowledged by Kafka, in the order given; false from the first failure on. */
     public Mono<List<Boolean>> publish(List<WalletEvent> events) {
         Flux<SenderRecord<String, byte[], Integer>> records = Flux.range(0, events.size())
-                .map(i -> SenderRecord.create(new ProducerRecord<>(topic, events.get(i).userId(),
-                        json.writeValueAsBytes(events.get(i))), i));
+                .map(i -> SenderRecord.create(record(events.get(i)), i));
         // The first failure ends the batch: the records after it are not sent now, but again after it,
         // and a broker that is down fails one record's wait instead of every record's in turn.
         return sender.send(records)
@@ -73,6 +96,23 @@ public class EventPublisher implements AutoCloseable {
                     results.forEach(result -> acknowledged[result.correlationMetadata()] = result.exception() == null);
                     return List.of(acknowledged);
                 });
+    }
+
+    private ProducerRecord<String, byte[]> record(WalletEvent event) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.userId(), json.writeValueAsBytes(event));
+        record.headers()
+                .add("content-type", bytes("application/json"))
+                .add("ce_specversion", bytes("1.0"))
+                .add("ce_id", bytes(event.eventId()))
+                .add("ce_type", bytes(CLOUD_EVENT_TYPE_PREFIX + event.type()))
+                .add("ce_source", bytes(CLOUD_EVENT_SOURCE))
+                .add("ce_time", bytes(event.occurredAt().toString()))
+                .add("ce_subject", bytes(event.userId()));
+        return record;
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,12 +1,14 @@
 package app.wallet.event;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -17,20 +19,15 @@ import app.wallet.store.LuaScript;
 import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
 
-/** The Kafka side: the publisher, the outbox relay and Kafka's health. */
+/** The Kafka side: the publisher, the outbox relay and Kafka's health, configured by {@code spring.kafka.*}. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(KafkaProperties.class)
 class EventsConfiguration {
-
-    private final String bootstrapServers;
-
-    EventsConfiguration(@Value("${spring.kafka.bootstrap-servers:localhost:9092}") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
-    }
 
     /** Closed with the context, after the relay has stopped; the relay may start again before that. */
     @Bean(destroyMethod = "close")
-    EventPublisher eventPublisher(WalletProperties properties, JsonMapper json) {
-        return new EventPublisher(bootstrapServers, properties.kafka().topic(), json);
+    EventPublisher eventPublisher(KafkaProperties kafka, WalletProperties properties, JsonMapper json) {
+        return new EventPublisher(kafka.buildProducerProperties(), properties.kafka().topic(), json);
     }
 
     /** Made with the relay off too: it then only heartbeats, so every serving instance is known. */
@@ -57,12 +54,14 @@ class EventsConfiguration {
         return LuaScript.load("outbox-release");
     }
 
+    /** The health check's client: {@code spring.kafka.*} admin properties (SSL, SASL), and answers within 3 s. */
     @Bean(destroyMethod = "close")
-    Admin kafkaAdmin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "wallet-health",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000));
+    Admin kafkaAdmin(KafkaProperties kafka) {
+        Map<String, Object> config = new HashMap<>(kafka.buildAdminProperties());
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "wallet-health");
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+        return Admin.create(config);
     }
 
     @Bean

@@ -39,9 +39,11 @@ class EventsTest extends IntegrationTest {
         assertThat(changes).isEqualTo(153);
 
         List<JsonNode> events;
+        Map<String, Map<String, String>> headers;
         try (KafkaEvents kafka = new KafkaEvents(LocalKafka.shared().bootstrapServers())) {
             events = kafka.await(Set.copyOf(users), received -> distinctIds(received).size() >= changes,
                     Duration.ofSeconds(60));
+            headers = kafka.headersByEventId();
         }
 
         assertThat(distinctIds(events)).hasSize((int) changes);
@@ -51,6 +53,17 @@ class EventsTest extends IntegrationTest {
             assertThat(versions).as("versions of %s in arrival order", user).isSorted();
             assertThat(new HashSet<>(versions)).hasSize((int) api.wallet(user).get("version").longValue());
             assertMatchesLedger(user, events);
+        }
+        for (JsonNode event : events) {
+            // CloudEvents 1.0, Kafka protocol binding, binary mode: the attributes are headers, the value is the data.
+            assertThat(headers.get(event.get("eventId").stringValue())).as("headers of %s", event).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "content-type", "application/json",
+                    "ce_specversion", "1.0",
+                    "ce_id", event.get("eventId").stringValue(),
+                    "ce_type", "app.wallet." + event.get("type").stringValue(),
+                    "ce_source", "/wallet-service",
+                    "ce_time", event.get("occurredAt").stringValue(),
+                    "ce_subject", event.get("userId").stringValue()));
         }
     }
 

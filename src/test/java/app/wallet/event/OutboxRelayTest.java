@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -242,7 +243,8 @@ class OutboxRelayTest {
         WalletProperties.Outbox settings = new WalletProperties.Outbox(true, 50, Duration.ofMillis(200),
                 Duration.ofSeconds(1), Duration.ofMillis(250), Duration.ofMillis(100), Duration.ofSeconds(1),
                 Duration.ofMillis(200));
-        EventPublisher publisher = new EventPublisher(KAFKA.bootstrapServers(), properties.kafka().topic(), json);
+        EventPublisher publisher = new EventPublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+                properties.kafka().topic(), json);
         publishers.add(publisher);
         OutboxRelay relay = new OutboxRelay(redis, keys, publisher, settings, outboxAssignScript, outboxReleaseScript,
                 changes, new OutboxMetrics(new SimpleMeterRegistry()));

@@ -1,7 +1,9 @@
 package app.wallet.support;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +24,7 @@ public final class KafkaEvents implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final List<JsonNode> received = new ArrayList<>();
+    private final Map<String, Map<String, String>> headers = new HashMap<>();
 
     public KafkaEvents(String bootstrapServers) {
         consumer = new KafkaConsumer<>(Map.of(
@@ -39,7 +42,11 @@ public final class KafkaEvents implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                 if (users.contains(record.key())) {
-                    received.add(JSON.readTree(record.value()));
+                    JsonNode event = JSON.readTree(record.value());
+                    received.add(event);
+                    Map<String, String> recordHeaders = new HashMap<>();
+                    record.headers().forEach(h -> recordHeaders.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+                    headers.put(event.get("eventId").stringValue(), recordHeaders);
                 }
             }
             if (done.test(received)) {
@@ -47,6 +54,11 @@ public final class KafkaEvents implements AutoCloseable {
             }
         }
         return List.copyOf(received);
+    }
+
+    /** The headers of the records received so far, by the eventId of their value (the last record's if redelivered). */
+    public Map<String, Map<String, String>> headersByEventId() {
+        return Map.copyOf(headers);
     }
 
     @Override
