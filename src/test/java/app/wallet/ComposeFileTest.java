@@ -33,7 +33,7 @@ class ComposeFileTest {
             "spring.data.redis.password", "spring.data.redis.username", "spring.data.redis.database",
             "spring.data.redis.timeout", "spring.kafka.bootstrap-servers", "server.port",
             "spring.security.oauth2.resourceserver.jwt.issuer-uri", "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
-            "spring.security.oauth2.resourceserver.jwt.audiences");
+            "spring.security.oauth2.resourceserver.jwt.audiences", "logging.structured.format.console");
 
     private static Map<String, Map<String, Object>> services;
 

@@ -17,7 +17,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads the events topic with a plain KafkaConsumer, as any downstream service would. */
+/**
+ * Reads the events topic with a plain KafkaConsumer, as any downstream service would, and fails on an event
+ * that breaks the published schema ({@link EventSchema}).
+ */
 public final class KafkaEvents implements AutoCloseable {
 
     private static final JsonMapper JSON = new JsonMapper();
@@ -43,6 +46,11 @@ public final class KafkaEvents implements AutoCloseable {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                 if (users.contains(record.key())) {
                     JsonNode event = JSON.readTree(record.value());
+                    // Every event any test consumes is held to the published contract.
+                    List<String> violations = EventSchema.violations(event);
+                    if (!violations.isEmpty()) {
+                        throw new AssertionError("Event " + event + " breaks contracts/wallet-event.schema.json: " + violations);
+                    }
                     received.add(event);
                     Map<String, String> recordHeaders = new HashMap<>();
                     record.headers().forEach(h -> recordHeaders.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
