@@ -1,5 +1,6 @@
 package app.wallet.event;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class OutboxMetrics {
 
     private final AtomicLong backlog = new AtomicLong();
+    private final AtomicInteger held = new AtomicInteger();
+    private final AtomicInteger partitions = new AtomicInteger();
     private final Counter published;
     private final Counter failures;
 
@@ -21,6 +24,11 @@ public class OutboxMetrics {
                 .register(registry);
         Gauge.builder("wallet.outbox.backlog", backlog, AtomicLong::get)
                 .description("Events committed but not yet acknowledged by Kafka").register(registry);
+        // Summed over instances, held below the partition count means some partitions have no relay.
+        Gauge.builder("wallet.outbox.partitions.held", held, AtomicInteger::get)
+                .description("Outbox partitions this instance relays").register(registry);
+        Gauge.builder("wallet.outbox.partitions", partitions, AtomicInteger::get)
+                .description("Outbox partitions of the deployment (wallet.partitions)").register(registry);
     }
 
     void published(int count) {
@@ -29,6 +37,14 @@ public class OutboxMetrics {
 
     void failed(int count) {
         failures.increment(count);
+    }
+
+    void held(int count) {
+        held.set(count);
+    }
+
+    void partitions(int count) {
+        partitions.set(count);
     }
 
     void backlog(long entries) {

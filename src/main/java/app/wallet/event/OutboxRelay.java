@@ -105,6 +105,7 @@ public class OutboxRelay implements SmartLifecycle {
                     .subscribe(tick -> sweep()));
         }
         running = loops;
+        metrics.partitions(keys.partitions());
         log.info("Outbox relay {} started ({} partitions, {})", owner, keys.partitions(),
                 settings.relayEnabled() ? "relaying its share" : "relaying none: wallet.outbox.relay-enabled=false");
     }
@@ -136,6 +137,7 @@ public class OutboxRelay implements SmartLifecycle {
     private synchronized void letGo() {
         held.values().forEach(Partition::stop);
         held.clear();
+        metrics.held(0);
         backlogTotal.set(0);
         metrics.backlog(0);
     }
@@ -210,6 +212,7 @@ public class OutboxRelay implements SmartLifecycle {
                 taken.wake();
             }
         }
+        metrics.held(held.size());
         if (handedOver[0] > 0 || held.size() != before - handedOver[0]) {
             log.info("Outbox relay {} relays {} partitions: took {}, handed over {}", owner, held.size(),
                     held.size() - before + handedOver[0], handedOver[0]);
