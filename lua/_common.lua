@@ -5,7 +5,8 @@
   Every reply ends with the reply token, the script's last argument (ARGV[#ARGV]), which is never
   recorded: the client checks it to know that the reply it was handed answers its own request.
   The argument before it (ARGV[#ARGV - 1]) is the actor, who asked for the change (a token's subject or
-  client id), recorded in the ledger entry and the event.
+  client id), recorded in the ledger entry and the event; the one before that (ARGV[#ARGV - 2]) is the
+  W3C traceparent of the request that made the change ("" for none), kept with the event only.
 
   recorded(idemKey, fingerprint)
     The result recorded under an idempotency key, marked replayed ({.., replayed = 1, ..}), then the
@@ -14,13 +15,14 @@
     Records result under the key (if any) for ttl seconds, and returns it followed by the token.
     cmsgpack keeps integers exact up to 2^53 - 1, where tostring or cjson would round them.
   announce(ledgerKey, outboxKey, channel, change)
-    Appends the change, with its actor, to the wallet's ledger and to the partition's outbox, and publishes the new
+    Appends the change, with its actor, to the wallet's ledger and (with its trace parent too) to the partition's outbox, and publishes the new
     wallet state on the change channel as
     "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
 ]]
 local rcall = redis.call
 local replyToken = ARGV[#ARGV]
 local actor = ARGV[#ARGV - 1]
+local traceParent = ARGV[#ARGV - 2]
 
 -- Redis ends a reply at its first nil, which would cut off the token; a field missing from a damaged
 -- hash is sent as false (a nil reply) in its place instead.
@@ -57,7 +59,7 @@ local function announce(ledgerKey, outboxKey, channel, c)
   rcall('XADD', outboxKey, '*', 'eventId', c.eventId, 'type', c.eventType, 'userId', c.userId,
     'amount', c.amount, 'withdrawalId', c.withdrawalId, 'walletVersion', c.version, 'balance', c.balance,
     'pending', c.pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', c.now,
-    'actor', actor)
+    'actor', actor, 'traceparent', traceParent)
   rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
     c.pending, c.earnings, c.withdrawn, c.createdAt, c.now))
 end

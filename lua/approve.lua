@@ -16,8 +16,9 @@
   ARGV[5] request fingerprint, "" without an idempotency key
   ARGV[6] idempotency record TTL, seconds
   ARGV[7] change notification channel
-  ARGV[8] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
-  ARGV[9] reply token, echoed as the last element of every reply (_common.lua)
+  ARGV[8] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
+  ARGV[9] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
+  ARGV[10] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}

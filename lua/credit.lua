@@ -15,8 +15,9 @@
   ARGV[7] idempotency record TTL, seconds
   ARGV[8] largest value a money field may reach (2^53 - 1: Lua numbers are doubles)
   ARGV[9] change notification channel
-  ARGV[10] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
-  ARGV[11] reply token, echoed as the last element of every reply (_common.lua)
+  ARGV[10] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
+  ARGV[11] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
+  ARGV[12] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt}
    code  0 credited

@@ -17,8 +17,9 @@
   ARGV[6] idempotency record TTL, seconds
   ARGV[7] change notification channel
   ARGV[8] reason, "" for none
-  ARGV[9] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
-  ARGV[10] reply token, echoed as the last element of every reply (_common.lua)
+  ARGV[9] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
+  ARGV[10] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
+  ARGV[11] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}

@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Each record carries {@code content-type: application/json} and the CloudEvents 1.0 binary-mode
  * headers ({@code ce_specversion}, {@code ce_id} = eventId, {@code ce_type}, {@code ce_source},
- * {@code ce_time}, {@code ce_subject} = userId); the value is the event's JSON, unchanged.
+ * {@code ce_time}, {@code ce_subject} = userId), and the W3C {@code traceparent} of the request that made
+ * the change where there was one; the value is the event's JSON, unchanged.
  */
 public class EventPublisher implements AutoCloseable {
 
@@ -108,6 +109,9 @@ public class EventPublisher implements AutoCloseable {
                 .add("ce_source", bytes(CLOUD_EVENT_SOURCE))
                 .add("ce_time", bytes(event.occurredAt().toString()))
                 .add("ce_subject", bytes(event.userId()));
+        if (event.traceParent() != null) {
+            record.headers().add("traceparent", bytes(event.traceParent()));
+        }
         return record;
     }
 

@@ -3,6 +3,7 @@ package app.wallet.event;
 import java.time.Instant;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.jspecify.annotations.Nullable;
 
 import app.wallet.store.StreamEntry;
@@ -10,11 +11,13 @@ import app.wallet.store.StreamEntry;
 /**
  * The Kafka event of one committed change, keyed by {@code userId}. A redelivered event carries the
  * same {@code eventId}, which is also the id of the change's ledger entry. {@code actor} is who asked for
- * the change; absent from entries written before actors were recorded.
+ * the change; absent from entries written before actors were recorded. {@code traceParent}, the W3C trace
+ * context of the request that made the change, travels as the record's {@code traceparent} header, not in
+ * the value.
  */
 public record WalletEvent(String eventId, String type, String userId, long amount, @Nullable String withdrawalId,
         long walletVersion, long balance, long pending, long totalEarnings, long totalWithdrawn, Instant occurredAt,
-        @Nullable String actor) {
+        @Nullable String actor, @JsonIgnore @Nullable String traceParent) {
 
     /** An outbox stream entry, as the scripts write it. */
     static WalletEvent of(Map<?, ?> fields) {
@@ -24,6 +27,6 @@ public record WalletEvent(String eventId, String type, String userId, long amoun
         return new WalletEvent(entry.text("eventId"), entry.text("type"), entry.text("userId"), entry.number("amount"),
                 withdrawalId.isEmpty() ? null : withdrawalId, entry.number("walletVersion"), entry.number("balance"),
                 entry.number("pending"), entry.number("totalEarnings"), entry.number("totalWithdrawn"),
-                Instant.ofEpochMilli(entry.number("occurredAt")), entry.optionalText("actor"));
+                Instant.ofEpochMilli(entry.number("occurredAt")), entry.optionalText("actor"), entry.optionalText("traceparent"));
     }
 }

@@ -27,17 +27,27 @@ public class WalletScripts {
     private static final Logger log = LoggerFactory.getLogger(WalletScripts.class);
 
     private final ScriptConnection connection;
+    private final TraceParents traceParents;
 
-    public WalletScripts(ScriptConnection connection) {
+    public WalletScripts(ScriptConnection connection, TraceParents traceParents) {
         this.connection = connection;
+        this.traceParents = traceParents;
     }
 
-    /** Runs a money script; {@code actor}, who asked for the change, goes with it into the ledger and the event. */
+    /**
+     * Runs a money script; {@code actor}, who asked for the change, goes with it into the ledger and the
+     * event, and the request's trace parent into the event.
+     */
     public Mono<ScriptOutcome> run(LuaScript script, List<String> keys, List<String> args, String actor) {
+        return Mono.deferContextual(context -> run(script, keys, args, traceParents.of(context), actor));
+    }
+
+    private Mono<ScriptOutcome> run(LuaScript script, List<String> keys, List<String> args, String traceParent, String actor) {
         String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        String[] withToken = args.toArray(new String[args.size() + 2]);
-        withToken[args.size()] = actor;
-        withToken[args.size() + 1] = token;
+        String[] withToken = args.toArray(new String[args.size() + 3]);
+        withToken[args.size()] = traceParent;
+        withToken[args.size() + 1] = actor;
+        withToken[args.size() + 2] = token;
         return connection.run(script, keys.toArray(String[]::new), withToken)
                 .map(reply -> ScriptOutcome.decode(reply, token))
                 .doOnError(RepliesOutOfStepException.class, error -> {

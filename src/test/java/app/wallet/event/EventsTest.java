@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -56,7 +57,9 @@ class EventsTest extends IntegrationTest {
         }
         for (JsonNode event : events) {
             // CloudEvents 1.0, Kafka protocol binding, binary mode: the attributes are headers, the value is the data.
-            assertThat(headers.get(event.get("eventId").stringValue())).as("headers of %s", event).containsExactlyInAnyOrderEntriesOf(Map.of(
+            Map<String, String> recordHeaders = headers.get(event.get("eventId").stringValue());
+            assertThat(recordHeaders.get("traceparent")).as("trace of %s", event).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+            assertThat(recordHeaders).as("headers of %s", event).containsAllEntriesOf(Map.of(
                     "content-type", "application/json",
                     "ce_specversion", "1.0",
                     "ce_id", event.get("eventId").stringValue(),
@@ -65,6 +68,26 @@ class EventsTest extends IntegrationTest {
                     "ce_time", event.get("occurredAt").stringValue(),
                     "ce_subject", event.get("userId").stringValue()));
         }
+    }
+
+    @Test
+    void theEventCarriesTheTraceOfTheRequestThatMadeTheChange() {
+        String user = newUserId();
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        client.post().uri("/api/v1/wallets/{u}/credits", user)
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("amount", 100))
+                .exchange().expectStatus().isOk();
+
+        Map<String, Map<String, String>> headers;
+        try (KafkaEvents kafka = new KafkaEvents(LocalKafka.shared().bootstrapServers())) {
+            kafka.await(Set.of(user), received -> !received.isEmpty(), Duration.ofSeconds(30));
+            headers = kafka.headersByEventId();
+        }
+
+        assertThat(headers).hasSize(1);
+        // The server's span of the request: same trace, its own span id, sampled as its parent was.
+        assertThat(headers.values().iterator().next().get("traceparent")).matches("00-" + traceId + "-[0-9a-f]{16}-01");
     }
 
     private void assertMatchesLedger(String user, List<JsonNode> events) {

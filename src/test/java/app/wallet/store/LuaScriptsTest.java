@@ -221,6 +221,7 @@ class LuaScriptsTest {
     private static List<Object> eval(String name, List<String> keys, List<String> args) {
         String token = UUID.randomUUID().toString();
         List<String> withToken = new ArrayList<>(args);
+        withToken.add("");   // no trace parent
         withToken.add(ACTOR);
         withToken.add(token);
         List<Object> reply = (List<Object>) redis.execute(LuaScript.load(name, "_common"), keys, withToken).next().block(TIMEOUT);
