@@ -4,8 +4,13 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** Entry point of the wallet service. */
-@SpringBootApplication
+/**
+ * Entry point of the wallet service. Spring Kafka's template, listeners and admin are left out: the relay
+ * publishes through its own sender ({@code EventPublisher}), which reads the same {@code spring.kafka.*}
+ * properties; excluded here, not in application.yaml, so overriding {@code spring.autoconfigure.exclude}
+ * cannot bring them back.
+ */
+@SpringBootApplication(excludeName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConfigurationPropertiesScan
 public class WalletApplication {
 

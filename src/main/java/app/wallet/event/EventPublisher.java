@@ -74,9 +74,13 @@ public class EventPublisher implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         Object inFlight = config.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
-        if (inFlight == null || Integer.parseInt(inFlight.toString()) > 5) {
+        if (inFlight == null || Integer.parseInt(inFlight.toString().trim()) > 5) {
             config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         }
+        // All events of a wallet go to one partition, by its key, in order; and they are sent one by one.
+        config.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
+        config.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return config;

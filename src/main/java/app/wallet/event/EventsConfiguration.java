@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.StringUtils;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,6 +28,11 @@ class EventsConfiguration {
     /** Closed with the context, after the relay has stopped; the relay may start again before that. */
     @Bean(destroyMethod = "close")
     EventPublisher eventPublisher(KafkaProperties kafka, WalletProperties properties, JsonMapper json) {
+        if (StringUtils.hasText(kafka.getSsl().getBundle())) {
+            // Spring Boot applies SSL bundles in its Kafka auto-configuration, which the service does not use.
+            throw new IllegalStateException("spring.kafka.ssl.bundle is not supported: set spring.kafka.ssl.key-store-* "
+                    + "and trust-store-* (or spring.kafka.properties.ssl.*) instead");
+        }
         return new EventPublisher(kafka.buildProducerProperties(), properties.kafka().topic(), json);
     }
 
@@ -56,7 +62,7 @@ class EventsConfiguration {
 
     /** The health check's client: {@code spring.kafka.*} admin properties (SSL, SASL), and answers within 3 s. */
     @Bean(destroyMethod = "close")
-    Admin kafkaAdmin(KafkaProperties kafka) {
+    Admin kafkaHealthAdmin(KafkaProperties kafka) {
         Map<String, Object> config = new HashMap<>(kafka.buildAdminProperties());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "wallet-health");
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
@@ -65,7 +71,7 @@ class EventsConfiguration {
     }
 
     @Bean
-    KafkaHealthIndicator kafkaHealthIndicator(Admin kafkaAdmin) {
-        return new KafkaHealthIndicator(kafkaAdmin, Duration.ofSeconds(3));
+    KafkaHealthIndicator kafkaHealthIndicator(Admin kafkaHealthAdmin) {
+        return new KafkaHealthIndicator(kafkaHealthAdmin, Duration.ofSeconds(3));
     }
 }

@@ -23,7 +23,7 @@ public class TraceParents {
     private final @Nullable Propagator propagator;
 
     TraceParents(ObjectProvider<Propagator> propagator) {
-        this.propagator = propagator.getIfAvailable();
+        this.propagator = propagator.getIfUnique();
     }
 
     public String of(ContextView context) {

@@ -47,13 +47,19 @@ class ProducerSettingsTest {
                 "spring.kafka.producer.acks", "1",
                 "spring.kafka.producer.properties.enable.idempotence", "false",
                 "spring.kafka.producer.properties.max.in.flight.requests.per.connection", "20",
-                "spring.kafka.producer.key-serializer", "org.apache.kafka.common.serialization.ByteArraySerializer"));
+                "spring.kafka.producer.key-serializer", "org.apache.kafka.common.serialization.ByteArraySerializer",
+                "spring.kafka.producer.transaction-id-prefix", "tx-",
+                "spring.kafka.producer.properties.partitioner.ignore.keys", "true",
+                "spring.kafka.producer.properties.partitioner.class", "org.apache.kafka.clients.producer.RoundRobinPartitioner"));
 
         assertThat(config).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
                 .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
                 .containsEntry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5)
                 .containsEntry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class)
-                .containsEntry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                .containsEntry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)
+                // a wallet's events stay on the partition of its key, sent one by one
+                .containsEntry(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false)
+                .doesNotContainKeys(ProducerConfig.PARTITIONER_CLASS_CONFIG, ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     }
 
     @Test
