@@ -77,7 +77,7 @@ public class EventPublisher implements AutoCloseable {
         if (inFlight == null || Integer.parseInt(inFlight.toString().trim()) > 5) {
             config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         }
-        // All events of a wallet go to one partition, by its key, in order; and they are sent one by one.
+        // All events of a wallet go to the partition of its key, in order; no transactions (the relay uses none).
         config.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
         config.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
         config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
