@@ -46,8 +46,8 @@ class EventsConfiguration {
     }
 
     @Bean
-    OutboxMetrics outboxMetrics(MeterRegistry registry) {
-        return new OutboxMetrics(registry);
+    OutboxMetrics outboxMetrics(MeterRegistry registry, WalletKeys keys) {
+        return new OutboxMetrics(registry, keys.partitions());
     }
 
     @Bean

@@ -12,11 +12,11 @@ public class OutboxMetrics {
 
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicInteger held = new AtomicInteger();
-    private final AtomicInteger partitions = new AtomicInteger();
     private final Counter published;
     private final Counter failures;
 
-    public OutboxMetrics(MeterRegistry registry) {
+    /** {@code partitions}: the deployment's partition count, exported so the relayed ones can be compared with it. */
+    public OutboxMetrics(MeterRegistry registry, int partitions) {
         this.published = Counter.builder("wallet.events.published")
                 .description("Wallet events acknowledged by Kafka").register(registry);
         this.failures = Counter.builder("wallet.events.publish.failures")
@@ -27,7 +27,7 @@ public class OutboxMetrics {
         // Summed over instances, held below the partition count means some partitions have no relay.
         Gauge.builder("wallet.outbox.partitions.held", held, AtomicInteger::get)
                 .description("Outbox partitions this instance relays").register(registry);
-        Gauge.builder("wallet.outbox.partitions", partitions, AtomicInteger::get)
+        Gauge.builder("wallet.outbox.partitions", () -> partitions)
                 .description("Outbox partitions of the deployment (wallet.partitions)").register(registry);
     }
 
@@ -41,10 +41,6 @@ public class OutboxMetrics {
 
     void held(int count) {
         held.set(count);
-    }
-
-    void partitions(int count) {
-        partitions.set(count);
     }
 
     void backlog(long entries) {

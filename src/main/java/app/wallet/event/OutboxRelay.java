@@ -105,7 +105,6 @@ public class OutboxRelay implements SmartLifecycle {
                     .subscribe(tick -> sweep()));
         }
         running = loops;
-        metrics.partitions(keys.partitions());
         log.info("Outbox relay {} started ({} partitions, {})", owner, keys.partitions(),
                 settings.relayEnabled() ? "relaying its share" : "relaying none: wallet.outbox.relay-enabled=false");
     }
@@ -237,7 +236,6 @@ public class OutboxRelay implements SmartLifecycle {
         }
         partitions.forEach(Partition::measureIfHeldUp);
     }
-
 
     /**
      * One held partition: runs one pass at a time, again at once while the outbox is full or a wake came

@@ -247,7 +247,7 @@ class OutboxRelayTest {
                 properties.kafka().topic(), json);
         publishers.add(publisher);
         OutboxRelay relay = new OutboxRelay(redis, keys, publisher, settings, outboxAssignScript, outboxReleaseScript,
-                changes, new OutboxMetrics(new SimpleMeterRegistry()));
+                changes, new OutboxMetrics(new SimpleMeterRegistry(), keys.partitions()));
         relays.add(relay);
         return relay;
     }
