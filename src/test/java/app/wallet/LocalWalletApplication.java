@@ -1,7 +1,11 @@
 package app.wallet;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,12 +16,14 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import app.wallet.support.LocalKafka;
@@ -32,7 +38,8 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 /**
  * The service on port 8080 with a real Redis and Kafka it starts itself, for {@code ./mvnw spring-boot:test-run}:
  * nothing to install but a JDK. Tokens come from a local issuer ({@link LocalTokens}) through
- * {@code POST /local/tokens}, which exists only here, never in the service's jar.
+ * {@code POST /local/tokens}, which exists only here, never in the service's jar, as does Swagger UI at
+ * {@code /local/swagger-ui} over the service's OpenAPI document.
  */
 public class LocalWalletApplication {
 
@@ -111,8 +118,24 @@ public class LocalWalletApplication {
                         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                                 .bodyValue(Map.of("token", token, "expiresIn", TOKEN_VALIDITY.toSeconds()));
                     }))
+                    .GET("/local/swagger-ui", request -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
+                            .bodyValue(new ClassPathResource("local/swagger-ui.html")))
+                    .add(RouterFunctions.resources("/local/swagger-ui/**", new ClassPathResource(
+                            "META-INF/resources/webjars/swagger-ui/" + webjarVersion("swagger-ui") + "/")))
                     .filter(problems.asFilter())
                     .build();
+        }
+
+        /** The version of a webjar on the classpath, from the Maven metadata it carries. */
+        private static String webjarVersion(String artifact) {
+            Properties properties = new Properties();
+            try (InputStream in = new ClassPathResource("META-INF/maven/org.webjars/" + artifact + "/pom.properties").getInputStream()) {
+                properties.load(in);
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("The " + artifact + " webjar is not on the classpath", e);
+            }
+            return properties.getProperty("version");
         }
 
         @Bean
@@ -120,7 +143,8 @@ public class LocalWalletApplication {
             return event -> {
                 String base = "http://localhost:" + environment.getProperty("local.server.port", "8080");
                 String operator = LocalTokens.shared().token("operator-1", "wallet:operate", TOKEN_VALIDITY);
-                log.info("Wallet service ready at {}/api/v1; tokens from POST {}/local/tokens (see README)", base, base);
+                log.info("Wallet service ready at {}/api/v1; tokens from POST {}/local/tokens (see README); the API in a "
+                        + "browser: {}/local/swagger-ui", base, base, base);
                 log.info("Try, as an operator (token valid for an hour): curl -s -X POST {}/api/v1/admin/audit "
                         + "-H 'Authorization: Bearer {}'", base, operator);
             };

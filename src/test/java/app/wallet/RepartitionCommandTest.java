@@ -17,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.Invariants;
 import app.wallet.support.KafkaEvents;
@@ -176,6 +177,6 @@ class RepartitionCommandTest {
     private static WebTestClient client(ConfigurableApplicationContext instance) {
         return WebTestClient.bindToServer()
                 .baseUrl("http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port"))
-                .responseTimeout(Duration.ofSeconds(30)).filter(Authorized.asOwnerWithEveryScope()).build();
+                .responseTimeout(Duration.ofSeconds(30)).filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
     }
 }

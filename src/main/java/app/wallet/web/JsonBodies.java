@@ -36,7 +36,10 @@ public class JsonBodies {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    /** The body's fields, allowing only {@code allowed}; an absent body reads as {@code {}} unless required. */
+    /**
+     * The body's fields, allowing only {@code allowed}; an absent body, or a JSON {@code null}, reads as
+     * {@code {}} unless required.
+     */
     public Mono<JsonFields> read(ServerRequest request, boolean required, String... allowed) {
         MediaType contentType;
         try {
@@ -118,6 +121,10 @@ public class JsonBodies {
             TokenStreamLocation at = e.getLocation();
             throw ApiException.invalid("body", at == null || at.getLineNr() < 1 ? "is not valid JSON"
                     : "is not valid JSON (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+        }
+        if (node.isNull() && !required) {
+            // What generated clients send for an optional body left out (approve, reject): no body.
+            return mapper.createObjectNode();
         }
         if (!node.isObject()) {
             throw ApiException.invalid("body", "must be a JSON object");

@@ -21,6 +21,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
@@ -55,7 +56,7 @@ class ReplicatedRedisTest {
 
     @Autowired
     void client(WebTestClient unauthenticated) {
-        client = unauthenticated.mutate().filter(Authorized.asOwnerWithEveryScope()).build();
+        client = unauthenticated.mutate().filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
     @DynamicPropertySource

@@ -41,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.WalletApplication;
 import app.wallet.store.WalletKeys;
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.Invariants;
 import app.wallet.support.KafkaEvents;
@@ -140,7 +141,7 @@ class RedisClusterFailoverTest {
 
         // A stream on one instance sees a change made through the other.
         List<ServerSentEvent<String>> seen = Collections.synchronizedList(new ArrayList<>());
-        var stream = WebClient.builder().baseUrl(baseUrls.get(1)).filter(Authorized.asOwnerWithEveryScope()).build()
+        var stream = WebClient.builder().baseUrl(baseUrls.get(1)).filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build()
                 .get().uri("/api/v1/wallets/{u}/stream", user).accept(MediaType.TEXT_EVENT_STREAM).retrieve()
                 .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
                 .subscribe(seen::add);
@@ -347,7 +348,7 @@ class RedisClusterFailoverTest {
     }
 
     private Mono<Reply> post(int instance, String path, String body, String idempotencyKey) {
-        return WebClient.builder().baseUrl(baseUrls.get(instance)).filter(Authorized.asOwnerWithEveryScope()).build()
+        return WebClient.builder().baseUrl(baseUrls.get(instance)).filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build()
                 .post().uri(path).contentType(MediaType.APPLICATION_JSON)
                 .headers(headers -> {
                     if (idempotencyKey != null) {
@@ -362,7 +363,7 @@ class RedisClusterFailoverTest {
 
     private WebTestClient client(int instance) {
         return WebTestClient.bindToServer().baseUrl(baseUrls.get(instance)).responseTimeout(Duration.ofSeconds(30))
-                .filter(Authorized.asOwnerWithEveryScope()).build();
+                .filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
     private static void await(Duration max, java.util.function.BooleanSupplier condition) {

@@ -40,6 +40,7 @@ import app.wallet.store.WalletKeys;
 import app.wallet.support.KafkaEvents;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.RedisWire;
 import app.wallet.support.TcpProxy;
@@ -260,7 +261,7 @@ class OutboxRelayTest {
 
     private Flux<Integer> credits(List<String> users, int count, int concurrency) {
         WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
-                .filter(Authorized.asOwnerWithEveryScope()).build();
+                .filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
         return Flux.range(0, count).flatMap(i -> web.post().uri("/wallets/{u}/credits", users.get(i % users.size()))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("amount", 1 + i))
                 .exchangeToMono(response -> Mono.just(response.statusCode().value())), concurrency)
@@ -270,7 +271,7 @@ class OutboxRelayTest {
     /** Each credit's response time in milliseconds, ten in flight at a time. */
     private List<Long> timedCredits(List<String> users, int count) {
         WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
-                .filter(Authorized.asOwnerWithEveryScope()).build();
+                .filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
         return Flux.range(0, count).flatMap(i -> Mono.defer(() -> {
             long start = System.nanoTime();
             return web.post().uri("/wallets/{u}/credits", users.get(i % users.size()))

@@ -21,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.WalletApplication;
 import app.wallet.store.WalletKeys;
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.IntegrationTest;
 import app.wallet.support.LocalTokens;
@@ -179,7 +180,7 @@ class BalanceStreamIntegrationTest extends IntegrationTest {
 
     static Flux<ServerSentEvent<String>> stream(int port, String user, String lastEventId) {
         return WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
-                .filter(Authorized.asOwnerWithEveryScope()).build().get()
+                .filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build().get()
                 .uri("/wallets/{u}/stream", user)
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 .headers(headers -> {

@@ -18,6 +18,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.IntegrationTest;
 import app.wallet.support.WalletApi;
@@ -46,7 +47,7 @@ class StreamFanOutTest extends IntegrationTest {
         // The clients' own event loops: shutting them down at the end closes every client socket for sure.
         LoopResources loops = LoopResources.create("fan-out-client", 1, true);
         WebClient web = WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
-                .filter(Authorized.asOwnerWithEveryScope())
+                .filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope())
                 .clientConnector(new org.springframework.http.client.reactive.ReactorClientHttpConnector(
                         HttpClient.create(connections).runOn(loops)))
                 .build();

@@ -15,7 +15,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * Base of the tests that run the whole service on a random port against the shared real Redis and Kafka. Every
  * test makes its own wallet ids, so tests never need to flush and can share one application context.
- * BlockHound ({@link BlockHoundSession}) fails any test in which a blocking call runs on a non-blocking thread.
+ * Every response is checked against the OpenAPI document. BlockHound ({@link BlockHoundSession}) fails any test in which a blocking call runs on a non-blocking thread.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "wallet.stream.resync-interval=1s")
@@ -26,13 +26,17 @@ public abstract class IntegrationTest {
     protected WebTestClient client;
 
     @Autowired
+    private WebTestClient server;
+
     private WebTestClient unauthenticated;
 
     @LocalServerPort
     protected int port;
 
+    /** Every response the tests receive is checked against the OpenAPI document ({@link ApiContract}). */
     @BeforeEach
     void authorize() {
+        unauthenticated = server.mutate().filter(ApiContract.checked()).build();
         client = unauthenticated.mutate().filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
@@ -53,7 +57,7 @@ public abstract class IntegrationTest {
     /** A client for concurrent bursts, which {@link WebTestClient} exchanges one at a time. */
     protected WebClient concurrentClient() {
         return WebClient.builder().baseUrl("http://127.0.0.1:" + port + "/api/v1")
-                .filter(Authorized.asOwnerWithEveryScope()).build();
+                .filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
     protected static String newUserId() {
