@@ -69,8 +69,7 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (error instanceof ResponseStatusException status) {
             status.getHeaders().forEach((name, values) -> exchange.getResponse().getHeaders().put(name, values));
         }
-        ApiException problem = ProblemResponses.classifyAndLog(error, exchange.getRequest().getMethod(),
-                exchange.getRequest().getPath().value());
+        ApiException problem = ProblemResponses.classifyAndLog(error, exchange);
         return writer.write(exchange.getResponse(), problem);
     }
 

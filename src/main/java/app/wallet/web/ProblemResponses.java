@@ -16,6 +16,7 @@ import org.springframework.web.reactive.function.server.HandlerFilterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import app.wallet.store.ChangeRefusedException;
@@ -53,7 +54,7 @@ public class ProblemResponses {
     }
 
     public Mono<ServerResponse> render(Throwable error, ServerRequest request) {
-        ApiException problem = classifyAndLog(error, request.method(), request.path());
+        ApiException problem = classifyAndLog(error, request.exchange());
         ServerResponse.BodyBuilder response = ServerResponse.status(problem.code().status())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (problem.replayed()) {
@@ -62,14 +63,24 @@ public class ProblemResponses {
         return response.bodyValue(Problem.of(problem.code(), problem.getMessage(), problem.errors()));
     }
 
-    /** The problem a failure is answered with; the failures that are ours or Redis's are logged. */
-    static ApiException classifyAndLog(Throwable error, HttpMethod method, String path) {
+    /**
+     * The problem a failure is answered with; the failures that are ours or Redis's are logged, with the
+     * request's trace id.
+     */
+    static ApiException classifyAndLog(Throwable error, ServerWebExchange exchange) {
         ApiException problem = classify(error);
-        if (problem.code() == ErrorCode.INTERNAL_ERROR) {
-            log.error("Unexpected failure on {} {}", method, path, error);
+        if (problem.code() != ErrorCode.INTERNAL_ERROR && problem.code() != ErrorCode.SERVICE_UNAVAILABLE) {
+            return problem;
         }
-        else if (problem.code() == ErrorCode.SERVICE_UNAVAILABLE) {
-            log.warn("Redis unavailable on {} {}: {}", method, path, error.toString());
+        HttpMethod method = exchange.getRequest().getMethod();
+        String path = exchange.getRequest().getPath().value();
+        try (RequestTraces.Scope traced = RequestTraces.inLogs(exchange)) {
+            if (problem.code() == ErrorCode.INTERNAL_ERROR) {
+                log.error("Unexpected failure on {} {}", method, path, error);
+            }
+            else {
+                log.warn("Redis unavailable on {} {}: {}", method, path, error.toString());
+            }
         }
         return problem;
     }

@@ -18,10 +18,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.LocalRedis;
+import app.wallet.support.LoggedEvents;
 import app.wallet.support.RedisWire;
 import app.wallet.support.WalletApi;
+import app.wallet.web.ProblemResponses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +48,7 @@ class RedisOutageTest {
 
     @Autowired
     void client(WebTestClient unauthenticated) {
-        client = unauthenticated.mutate().filter(Authorized.asOwnerWithEveryScope()).build();
+        client = unauthenticated.mutate().filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
     @DynamicPropertySource
@@ -66,10 +69,18 @@ class RedisOutageTest {
         api.credit("outage", 10_000);
         String withdrawalId = api.withdraw("outage", 1_000).get("id").stringValue();
 
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        LoggedEvents logged = LoggedEvents.of(ProblemResponses.class);
         REDIS.pause();
         try {
             expectUnavailable(client.post().uri("/api/v1/wallets/outage/credits")
+                    .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
                     .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"amount\": 500}").exchange());
+            // The line logged about the request carries its trace id (Spring Boot prints it in every format).
+            assertThat(logged.events()).anySatisfy(event -> {
+                assertThat(event.getFormattedMessage()).startsWith("Redis unavailable on POST /api/v1/wallets/outage/credits");
+                assertThat(event.getMDCPropertyMap()).containsEntry("traceId", traceId).containsKey("spanId");
+            });
             expectUnavailable(client.post().uri("/api/v1/wallets/outage/withdrawals")
                     .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"amount\": 500}").exchange());
             expectUnavailable(client.post().uri("/api/v1/wallets/outage/withdrawals/" + withdrawalId + "/approve").exchange());
@@ -77,6 +88,7 @@ class RedisOutageTest {
             client.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503);
         }
         finally {
+            logged.close();
             REDIS.resume();
         }
 
