@@ -1,8 +1,11 @@
 package app.wallet.ledger;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
@@ -41,6 +44,26 @@ public class LedgerService {
                                 more ? shown.get(shown.size() - 1).getId().getValue() : null);
                     });
         });
+    }
+
+    /** Entries are read this many at a time when walking back from the newest. */
+    private static final int BACKWARD_PAGE = 100;
+
+    /**
+     * Every entry, newest first, read a page at a time as far as the subscriber takes them: walking back to
+     * a recent instant reads one or two pages.
+     */
+    public Flux<LedgerEntry> newestFirst(String userId) {
+        String ledger = keys.ledger(userId);
+        return backwardPage(ledger, Range.unbounded())
+                .expand(page -> page.size() < BACKWARD_PAGE ? Mono.empty()
+                        : backwardPage(ledger, Range.leftUnbounded(Range.Bound.exclusive(page.get(page.size() - 1).getId().getValue()))))
+                .concatMapIterable(page -> page)
+                .map(record -> LedgerEntry.of(record.getValue()));
+    }
+
+    private Mono<List<MapRecord<String, Object, Object>>> backwardPage(String ledger, Range<String> range) {
+        return redis.opsForStream().reverseRange(ledger, range, Limit.limit().count(BACKWARD_PAGE)).collectList();
     }
 
     /** Every entry, oldest first: what replaying the wallet needs. */

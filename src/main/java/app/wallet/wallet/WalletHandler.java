@@ -1,5 +1,9 @@
 package app.wallet.wallet;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -8,6 +12,7 @@ import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.security.Callers;
+import app.wallet.web.ApiException;
 import app.wallet.web.Idempotency;
 import app.wallet.web.JsonBodies;
 import app.wallet.web.PathParams;
@@ -30,7 +35,20 @@ class WalletHandler {
     }
 
     Mono<ServerResponse> get(ServerRequest request) {
-        return wallets.find(PathParams.userId(request)).flatMap(wallet -> ServerResponse.ok().bodyValue(wallet));
+        String userId = PathParams.userId(request);
+        Instant at = request.queryParam("at").map(WalletHandler::instant).orElse(null);
+        return (at == null ? wallets.find(userId) : wallets.findAt(userId, at))
+                .flatMap(wallet -> ServerResponse.ok().bodyValue(wallet));
+    }
+
+    /** An ISO-8601 instant with its offset ({@code 2026-11-25T06:00:00Z}, {@code ...+01:00}). */
+    private static Instant instant(String value) {
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        }
+        catch (DateTimeParseException e) {
+            throw ApiException.invalid("at", "must be an ISO-8601 instant with an offset, e.g. 2026-11-25T06:00:00Z");
+        }
     }
 
     Mono<ServerResponse> credit(ServerRequest request) {

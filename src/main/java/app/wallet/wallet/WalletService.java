@@ -1,6 +1,7 @@
 package app.wallet.wallet;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,8 @@ import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.ledger.LedgerEntryType;
+import app.wallet.ledger.LedgerService;
 import app.wallet.metrics.WalletMetrics;
 import app.wallet.store.Applied;
 import app.wallet.store.ChangeRefusedException;
@@ -34,9 +37,11 @@ public class WalletService {
     private final TimeOrderedIds ids;
     private final Clock clock;
     private final WalletMetrics metrics;
+    private final LedgerService ledger;
 
     WalletService(ReactiveStringRedisTemplate redis, WalletScripts scripts, LuaScript creditScript,
-            WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics) {
+            WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics,
+            LedgerService ledger) {
         this.redis = redis;
         this.scripts = scripts;
         this.creditScript = creditScript;
@@ -45,6 +50,7 @@ public class WalletService {
         this.ids = ids;
         this.clock = clock;
         this.metrics = metrics;
+        this.ledger = ledger;
     }
 
     public Mono<Wallet> find(String userId) {
@@ -53,6 +59,36 @@ public class WalletService {
                 .filter(hash -> !hash.isEmpty())
                 .map(hash -> Wallet.of(hash, userId, properties.currency()))
                 .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.WALLET_NOT_FOUND, "No wallet for user " + userId)));
+    }
+
+    /**
+     * The wallet as it was at {@code instant}: the state its newest ledger entry at or before then left it
+     * in. Walks the ledger back from the newest entry, so the cost grows with the changes made since.
+     * Entries written after the wallet was read are skipped, which makes the two reads one consistent view.
+     */
+    public Mono<Wallet> findAt(String userId, Instant instant) {
+        return find(userId).flatMap(current -> {
+            long[] after = new long[2];   // credits and approved withdrawals newer than the entry sought
+            return ledger.newestFirst(userId)
+                    .filter(entry -> entry.version() <= current.version())
+                    .filter(entry -> {
+                        if (!entry.at().isAfter(instant)) {
+                            return true;
+                        }
+                        if (entry.type() == LedgerEntryType.CREDIT) {
+                            after[0] += entry.amount();
+                        }
+                        else if (entry.type() == LedgerEntryType.WITHDRAWAL_APPROVED) {
+                            after[1] += entry.amount();
+                        }
+                        return false;
+                    })
+                    .next()
+                    .map(entry -> new Wallet(userId, current.currency(), entry.balanceAfter(), entry.pendingAfter(),
+                            current.totalEarnings() - after[0], current.totalWithdrawn() - after[1], entry.version(),
+                            current.createdAt(), entry.at()));
+        }).switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.WALLET_NOT_FOUND,
+                "No wallet for user " + userId + " at " + instant)));
     }
 
     public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference, String actor,
