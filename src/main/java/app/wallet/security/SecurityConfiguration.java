@@ -86,8 +86,6 @@ class SecurityConfiguration {
                 .authorizeExchange(exchanges -> exchanges
                         // Probes stay open, without details (management.endpoint.health.group.*.show-details).
                         .pathMatchers(HttpMethod.GET, "/actuator/health/liveness", "/actuator/health/readiness").permitAll()
-                        // The API's description holds no data: integrators and their generators read it without a token.
-                        .pathMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml").permitAll()
                         .pathMatchers("/actuator", "/actuator/**").access(anyOf(OPERATE, METRICS))
                         .pathMatchers(HttpMethod.GET, WALLET, WALLET + "/stream").access(ownerWithOrAnyOf(READ, OPERATE, READ_ANY))
                         .pathMatchers(HttpMethod.GET, WALLET + "/withdrawals", WALLET + "/withdrawals/{withdrawalId}",

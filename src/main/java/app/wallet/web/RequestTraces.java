@@ -21,18 +21,32 @@ final class RequestTraces {
     private RequestTraces() {
     }
 
-    /** Until closed, log lines on this thread carry the request's trace; a no-op where it has none. */
+    /**
+     * Until closed, log lines on this thread carry the request's trace; a no-op where it has none. What the
+     * logging context held before (another request's ids left on this thread, say) is put back at close.
+     */
     static Scope inLogs(ServerWebExchange exchange) {
         Span span = span(exchange);
-        if (span == null || MDC.get(TRACE_ID) != null) {
+        if (span == null || span.context().traceId().isEmpty()) {
             return () -> { };
         }
+        String previousTrace = MDC.get(TRACE_ID);
+        String previousSpan = MDC.get(SPAN_ID);
         MDC.put(TRACE_ID, span.context().traceId());
         MDC.put(SPAN_ID, span.context().spanId());
         return () -> {
-            MDC.remove(TRACE_ID);
-            MDC.remove(SPAN_ID);
+            restore(TRACE_ID, previousTrace);
+            restore(SPAN_ID, previousSpan);
         };
+    }
+
+    private static void restore(String key, @Nullable String previous) {
+        if (previous == null) {
+            MDC.remove(key);
+        }
+        else {
+            MDC.put(key, previous);
+        }
     }
 
     interface Scope extends AutoCloseable {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.io.Resource;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.HandlerFunction;
@@ -30,7 +31,7 @@ import app.wallet.support.IntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The OpenAPI document against the running service: it is served without a token, it names exactly the routes
+ * The OpenAPI document against the running service: it is served to any valid token, it names exactly the routes
  * the routers serve, and its check of responses (which every API test's client runs) refuses what it should.
  */
 class ApiContractTest extends IntegrationTest {
@@ -52,12 +53,14 @@ class ApiContractTest extends IntegrationTest {
     }
 
     @Test
-    void theDocumentIsServedAsJsonAndAsKeptWithoutAToken() {
-        JsonNode json = unauthenticatedClient().get().uri("/v3/api-docs").exchange()
+    void theDocumentIsServedAsJsonAndAsKeptToAnyValidToken() {
+        // Every route but the probes needs a token (the contract): any caller's will do for the description.
+        unauthenticatedClient().get().uri("/v3/api-docs").exchange().expectStatus().isUnauthorized();
+        JsonNode json = client.get().uri("/v3/api-docs").exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
                 .expectBody(JsonNode.class).returnResult().getResponseBody();
-        byte[] yaml = unauthenticatedClient().get().uri("/v3/api-docs.yaml").exchange()
+        byte[] yaml = client.get().uri("/v3/api-docs.yaml").exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.parseMediaType("application/yaml"))
                 .expectBody().returnResult().getResponseBody();
@@ -81,22 +84,34 @@ class ApiContractTest extends IntegrationTest {
         assertThat(violations(HttpMethod.GET, "/api/v1/wallets/alice", 200, MediaType.TEXT_PLAIN, wallet))
                 .singleElement().asString().contains("Content-Type");
         assertThat(violations(HttpMethod.GET, "/api/v1/wallets/alice", 409, MediaType.APPLICATION_PROBLEM_JSON,
-                problem("withdrawal-not-pending"))).singleElement().asString().contains("status not in the document");
+                problem("withdrawal-not-pending", 409))).singleElement().asString().contains("status not in the document");
         assertThat(violations(HttpMethod.POST, "/api/v1/wallets/alice/credits", 422, MediaType.APPLICATION_PROBLEM_JSON,
                 problem("no-such-code"))).singleElement().asString().contains("code");
         assertThat(violations(HttpMethod.GET, "/api/v1/nowhere", 200, MediaType.APPLICATION_JSON, "{}"))
                 .singleElement().asString().contains("no such operation");
         assertThat(violations(HttpMethod.GET, "/api/v1/nowhere", 404, MediaType.APPLICATION_PROBLEM_JSON,
-                problem("not-found"))).isEmpty();
+                problem("not-found").replace("422", "404"))).isEmpty();
+        assertThat(violations(HttpMethod.GET, "/api/v1/nowhere", 404, MediaType.APPLICATION_PROBLEM_JSON,
+                problem("not-found"))).singleElement().asString().contains("the problem says status 422");
+        assertThat(violations(HttpMethod.GET, "/api/v1/wallets/alice", 200, MediaType.APPLICATION_JSON,
+                wallet.replace("\"createdAt\":\"2026-11-25T06:00:00Z\"", "\"createdAt\":\"yesterday\"")))
+                .singleElement().asString().contains("createdAt");
+        // A 201 without the Location the document requires.
+        assertThat(violations(HttpMethod.POST, "/api/v1/wallets/alice/withdrawals", 201, MediaType.APPLICATION_JSON, "{}"))
+                .singleElement().asString().contains("no Location header");
     }
 
     private static java.util.List<String> violations(HttpMethod method, String path, int status, MediaType type, String body) {
-        return ApiContract.violations(method, path, status, type, body.getBytes(StandardCharsets.UTF_8));
+        return ApiContract.violations(method, path, status, new HttpHeaders(), type, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String problem(String code) {
-        return "{\"type\":\"urn:problem-type:wallet:" + code + "\",\"title\":\"t\",\"status\":422,\"detail\":\"d\",\"code\":\""
-                + code + "\"}";
+        return problem(code, 422);
+    }
+
+    private static String problem(String code, int status) {
+        return "{\"type\":\"urn:problem-type:wallet:" + code + "\",\"title\":\"t\",\"status\":" + status
+                + ",\"detail\":\"d\",\"code\":\"" + code + "\"}";
     }
 
     /** Collects "METHOD /path" of every route, nested paths joined. */

@@ -15,6 +15,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -62,12 +63,13 @@ public final class ApiContract {
             }
             int status = response.statusCode().value();
             MediaType type = response.headers().contentType().orElse(null);
+            HttpHeaders headers = response.headers().asHttpHeaders();
             if (type != null && type.isCompatibleWith(MediaType.TEXT_EVENT_STREAM)) {
-                check(method, path, status, type, null);
+                check(method, path, status, headers, type, null);
                 return Mono.just(response);
             }
             return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).map(body -> {
-                check(method, path, status, type, body);
+                check(method, path, status, headers, type, body);
                 return response.mutate()
                         .body(body.length == 0 ? Flux.empty() : Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)))
                         .build();
@@ -80,9 +82,16 @@ public final class ApiContract {
      * null means a stream that is not read. A path or method the document does not have may only be answered
      * with a problem.
      */
-    public static List<String> violations(HttpMethod method, String path, int status, @Nullable MediaType type,
-            byte @Nullable [] body) {
+    public static List<String> violations(HttpMethod method, String path, int status, HttpHeaders headers,
+            @Nullable MediaType type, byte @Nullable [] body) {
         String call = method + " " + path + " -> " + status;
+        List<String> violations = new ArrayList<>(problemStatus(call, status, type, body));
+        violations.addAll(responseViolations(method, path, status, headers, type, body, call));
+        return violations;
+    }
+
+    private static List<String> responseViolations(HttpMethod method, String path, int status, HttpHeaders headers,
+            @Nullable MediaType type, byte @Nullable [] body, String call) {
         Operation operation = find(method, path);
         if (operation == null) {
             if (status < 400) {
@@ -99,6 +108,10 @@ public final class ApiContract {
             return body == null || method == HttpMethod.HEAD ? List.of() : bodyViolations(call, PROBLEM, type, body);
         }
         response = resolve(response);
+        List<String> missing = missingHeaders(call, response, headers);
+        if (!missing.isEmpty()) {
+            return missing;
+        }
         JsonNode content = response.path("content");
         if (content.isMissingNode() || content.isEmpty()) {
             return body != null && body.length > 0 ? List.of(call + ": a body where the document has none") : List.of();
@@ -129,8 +142,8 @@ public final class ApiContract {
 
     /** Statuses any route may answer with a problem (see the document's description). */
     private static boolean isCommonProblem(int status) {
-        return status == 401 || status == 403 || status == 404 || status == 405 || status == 406 || status == 413
-                || status == 415 || status == 503;
+        return status == 400 || status == 401 || status == 403 || status == 404 || status == 405 || status == 406
+                || status == 413 || status == 414 || status == 415 || status == 431 || status == 503;
     }
 
     private static List<String> bodyViolations(String call, String schemaRef, @Nullable MediaType type, byte[] body) {
@@ -139,6 +152,32 @@ public final class ApiContract {
         }
         ObjectNode ref = JsonMapper.shared().createObjectNode().put("$ref", schemaRef);
         return validate(call, ref, body);
+    }
+
+    /** A problem's {@code status} is the response's. */
+    private static List<String> problemStatus(String call, int status, @Nullable MediaType type, byte @Nullable [] body) {
+        if (body == null || body.length == 0 || type == null || !type.equalsTypeAndSubtype(MediaType.APPLICATION_PROBLEM_JSON)) {
+            return List.of();
+        }
+        try {
+            JsonNode problem = JsonMapper.shared().readTree(body);
+            return problem.path("status").asInt() == status ? List.of()
+                    : List.of(call + ": the problem says status " + problem.path("status"));
+        }
+        catch (RuntimeException e) {
+            return List.of();   // the schema check reports a body that is not JSON
+        }
+    }
+
+    /** The headers the document marks {@code required} on this response. */
+    private static List<String> missingHeaders(String call, JsonNode response, HttpHeaders headers) {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> header : response.path("headers").properties()) {
+            if (resolve(header.getValue()).path("required").asBoolean(false) && !headers.containsHeader(header.getKey())) {
+                missing.add(call + ": no " + header.getKey() + " header");
+            }
+        }
+        return missing;
     }
 
     private static List<String> validate(String call, JsonNode schemaNode, byte[] body) {
@@ -150,7 +189,8 @@ public final class ApiContract {
             return List.of(call + ": body is not JSON: " + e.getMessage());
         }
         Schema schema = SCHEMAS.computeIfAbsent(schemaNode, ApiContract::schema);
-        return schema.validate(value).stream().map(error -> call + ": " + error).toList();
+        return schema.validate(value, context -> context.executionConfig(config -> config.formatAssertionsEnabled(true)))
+                .stream().map(error -> call + ": " + error).toList();
     }
 
     /** A schema of the document, its {@code $ref}s resolved against the document's components. */
@@ -161,8 +201,9 @@ public final class ApiContract {
         return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(root);
     }
 
-    private static void check(HttpMethod method, String path, int status, @Nullable MediaType type, byte @Nullable [] body) {
-        List<String> violations = violations(method, path, status, type, body);
+    private static void check(HttpMethod method, String path, int status, HttpHeaders headers, @Nullable MediaType type,
+            byte @Nullable [] body) {
+        List<String> violations = violations(method, path, status, headers, type, body);
         if (!violations.isEmpty()) {
             throw new AssertionError("The response breaks the OpenAPI document:\n  " + String.join("\n  ", violations));
         }
