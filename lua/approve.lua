@@ -7,7 +7,9 @@
   KEYS[4] approved index           withdrawals:{pN}:<userId>:APPROVED
   KEYS[5] ledger stream            ledger:{pN}:<userId>
   KEYS[6] outbox stream            outbox:{pN}
-  KEYS[7] idempotency record       idem:{pN}:<userId>:approve:<sha256(key)>   (optional)
+  KEYS[7] partition's PENDING queue   withdrawal-queue:{pN}:PENDING   (sorted set, "<withdrawalId>:<userId>")
+  KEYS[8] partition's APPROVED queue  withdrawal-queue:{pN}:APPROVED
+  KEYS[9] idempotency record       idem:{pN}:<userId>:approve:<sha256(key)>   (optional)
 
   ARGV[1] userId
   ARGV[2] withdrawalId
@@ -31,7 +33,7 @@
   Loaded after _common.lua, which provides rcall, recorded, remember and announce.
 ]]
 local walletKey, withdrawalKey, pendingIndexKey, approvedIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local ledgerKey, outboxKey, idemKey = KEYS[5], KEYS[6], KEYS[7]
+local ledgerKey, outboxKey, pendingQueueKey, approvedQueueKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local userId = ARGV[1]
 local withdrawalId = ARGV[2]
 local eventId = ARGV[3]
@@ -63,6 +65,8 @@ local balance, earnings, createdAt = tonumber(w[1]), tonumber(w[2]), tonumber(w[
 rcall('HSET', withdrawalKey, 'status', 'APPROVED', 'processedAt', now)
 rcall('ZREM', pendingIndexKey, withdrawalId)
 rcall('ZADD', approvedIndexKey, 0, withdrawalId)
+rcall('ZREM', pendingQueueKey, withdrawalId .. ':' .. userId)
+rcall('ZADD', approvedQueueKey, 0, withdrawalId .. ':' .. userId)
 
 announce(ledgerKey, outboxKey, channel, {eventId = eventId,
   ledgerType = 'WITHDRAWAL_APPROVED', eventType = 'WITHDRAWAL_APPROVED',

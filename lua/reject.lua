@@ -1,5 +1,7 @@
 --[[
-  reject: refuse a PENDING withdrawal; the reserved amount goes back to the balance.
+  reject: refuse a PENDING withdrawal; the reserved amount goes back to the balance. Also how a
+  withdrawal left PENDING past wallet.withdrawal.pending-timeout expires: then ARGV[9] is the latest
+  request time that has expired, checked here, and the withdrawal joins the EXPIRED queue too.
 
   KEYS[1] wallet hash              wallet:{pN}:<userId>
   KEYS[2] withdrawal hash          withdrawal:{pN}:<userId>:<withdrawalId>
@@ -7,7 +9,10 @@
   KEYS[4] rejected index           withdrawals:{pN}:<userId>:REJECTED
   KEYS[5] ledger stream            ledger:{pN}:<userId>
   KEYS[6] outbox stream            outbox:{pN}
-  KEYS[7] idempotency record       idem:{pN}:<userId>:reject:<sha256(key)>   (optional)
+  KEYS[7] partition's PENDING queue   withdrawal-queue:{pN}:PENDING   (sorted set, "<withdrawalId>:<userId>")
+  KEYS[8] partition's REJECTED queue  withdrawal-queue:{pN}:REJECTED
+  KEYS[9] partition's EXPIRED queue   withdrawal-queue:{pN}:EXPIRED   (written only by an expiry)
+  KEYS[10] idempotency record      idem:{pN}:<userId>:reject:<sha256(key)>   (optional)
 
   ARGV[1] userId
   ARGV[2] withdrawalId
@@ -17,9 +22,11 @@
   ARGV[6] idempotency record TTL, seconds
   ARGV[7] change notification channel
   ARGV[8] reason, "" for none
-  ARGV[9] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
-  ARGV[10] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
-  ARGV[11] reply token, echoed as the last element of every reply (_common.lua)
+  ARGV[9] expiry: "" for an operator's rejection; else epoch milliseconds, the latest requestedAt that
+          has expired (a withdrawal requested later is refused with -7 and left alone)
+  ARGV[10] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
+  ARGV[11] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
+  ARGV[12] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}
@@ -28,11 +35,13 @@
         -4 withdrawal not found (only {code, 0})
         -5 withdrawal not PENDING: {code, 0, current status}
         -6 idempotency key reused with another request (only {code, 0})
+        -7 an expiry of a withdrawal not old enough yet (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
   Loaded after _common.lua, which provides rcall, recorded, remember and announce.
 ]]
 local walletKey, withdrawalKey, pendingIndexKey, rejectedIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local ledgerKey, outboxKey, idemKey = KEYS[5], KEYS[6], KEYS[7]
+local ledgerKey, outboxKey, pendingQueueKey, rejectedQueueKey, expiredQueueKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local idemKey = KEYS[10]
 local userId = ARGV[1]
 local withdrawalId = ARGV[2]
 local eventId = ARGV[3]
@@ -41,6 +50,7 @@ local fingerprint = ARGV[5]
 local idemTtl = tonumber(ARGV[6])
 local channel = ARGV[7]
 local reason = ARGV[8]
+local expiredBefore = tonumber(ARGV[9])
 
 local replay = recorded(idemKey, fingerprint)
 if replay then return replay end
@@ -52,6 +62,7 @@ end
 local wd = rcall('HMGET', withdrawalKey, 'status', 'amount', 'requestedAt')
 if not wd[1] then return finish({-4, 0}) end
 if wd[1] ~= 'PENDING' then return finish({-5, 0, wd[1]}) end
+if expiredBefore and tonumber(wd[3]) > expiredBefore then return finish({-7, 0}) end
 if rcall('EXISTS', walletKey) == 0 then return finish({-1, 0}) end
 local amount = tonumber(wd[2])
 
@@ -65,6 +76,10 @@ local earnings, withdrawn, createdAt = tonumber(w[1]), tonumber(w[2]), tonumber(
 rcall('HSET', withdrawalKey, 'status', 'REJECTED', 'processedAt', now, 'reason', reason)
 rcall('ZREM', pendingIndexKey, withdrawalId)
 rcall('ZADD', rejectedIndexKey, 0, withdrawalId)
+local queued = withdrawalId .. ':' .. userId
+rcall('ZREM', pendingQueueKey, queued)
+rcall('ZADD', rejectedQueueKey, 0, queued)
+if expiredBefore then rcall('ZADD', expiredQueueKey, 0, queued) end
 
 announce(ledgerKey, outboxKey, channel, {eventId = eventId,
   ledgerType = 'WITHDRAWAL_REJECTED', eventType = 'WITHDRAWAL_REJECTED',

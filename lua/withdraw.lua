@@ -7,7 +7,8 @@
   KEYS[4] pending index            withdrawals:{pN}:<userId>:PENDING
   KEYS[5] ledger stream            ledger:{pN}:<userId>
   KEYS[6] outbox stream            outbox:{pN}
-  KEYS[7] idempotency record       idem:{pN}:<userId>:withdraw:<sha256(key)>   (optional)
+  KEYS[7] partition's PENDING queue  withdrawal-queue:{pN}:PENDING  (sorted set, "<withdrawalId>:<userId>" by lex order)
+  KEYS[8] idempotency record       idem:{pN}:<userId>:withdraw:<sha256(key)>   (optional)
 
   ARGV[1] userId
   ARGV[2] amount, integer minor units, 1 .. max-amount (checked by the caller)
@@ -31,7 +32,7 @@
   Loaded after _common.lua, which provides rcall, recorded, remember and announce.
 ]]
 local walletKey, withdrawalKey, allIndexKey, pendingIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local ledgerKey, outboxKey, idemKey = KEYS[5], KEYS[6], KEYS[7]
+local ledgerKey, outboxKey, pendingQueueKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local userId = ARGV[1]
 local amount = tonumber(ARGV[2])
 local withdrawalId = ARGV[3]
@@ -69,6 +70,7 @@ rcall('HSET', withdrawalKey, 'id', withdrawalId, 'userId', userId, 'amount', amo
   'requestedAt', now, 'processedAt', '', 'reason', '')
 rcall('ZADD', allIndexKey, 0, withdrawalId)
 rcall('ZADD', pendingIndexKey, 0, withdrawalId)
+rcall('ZADD', pendingQueueKey, 0, withdrawalId .. ':' .. userId)
 
 announce(ledgerKey, outboxKey, channel, {eventId = eventId,
   ledgerType = 'WITHDRAWAL_REQUESTED', eventType = 'WITHDRAWAL_REQUESTED',

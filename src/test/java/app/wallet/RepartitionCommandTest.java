@@ -79,6 +79,12 @@ class RepartitionCommandTest {
             WebTestClient client = client(after);
             WalletApi api = new WalletApi(client);
             Invariants invariants = new Invariants(client);
+            // The operator queue moved too: every withdrawal still pending is in it, under its new partition.
+            JsonNode queue = client.get().uri("/api/v1/withdrawals?status=PENDING&limit=100").exchange()
+                    .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+            Set<String> queued = new HashSet<>();
+            queue.get("items").forEach(item -> queued.add(item.get("id").stringValue()));
+            assertThat(queued).isEqualTo(Set.copyOf(pending.values()));
             for (String user : users) {
                 JsonNode wallet = invariants.assertHold(user);
                 assertThat(wallet.get("balance").longValue()).isEqualTo(700);

@@ -25,6 +25,7 @@ import app.wallet.store.WalletKeys;
  * @param security whether requests must carry a bearer token
  * @param http what one instance's HTTP server lets clients hold
  * @param redis how changes are made durable on Redis and how the connection recovers
+ * @param withdrawal how long a withdrawal may wait for an operator
  */
 @ConfigurationProperties("wallet")
 public record WalletProperties(
@@ -38,7 +39,8 @@ public record WalletProperties(
         @DefaultValue Audit audit,
         @DefaultValue Security security,
         @DefaultValue Http http,
-        @DefaultValue Redis redis) {
+        @DefaultValue Redis redis,
+        @DefaultValue Withdrawal withdrawal) {
 
     /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
     public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
@@ -70,6 +72,17 @@ public record WalletProperties(
                 "wallet.outbox.lease-ttl must be at least twice wallet.outbox.heartbeat, or a late heartbeat hands partitions over");
         require(outbox.sweepInterval().toMillis() >= 1, "wallet.outbox.sweep-interval must be positive");
         require(outbox.backlogInterval().toMillis() >= 1, "wallet.outbox.backlog-interval must be positive");
+        require(withdrawal.pendingTimeout() == null || withdrawal.pendingTimeout().toMillis() >= 1,
+                "wallet.withdrawal.pending-timeout must be positive (leave it unset for no expiry)");
+        require(withdrawal.expiryInterval().toMillis() >= 10, "wallet.withdrawal.expiry-interval must be at least 10ms");
+    }
+
+    /**
+     * @param pendingTimeout how long a withdrawal may stay PENDING; older ones are rejected with reason
+     *        {@code expired} and refunded. Unset: withdrawals wait for an operator however long it takes
+     * @param expiryInterval how often an instance looks for withdrawals past the timeout
+     */
+    public record Withdrawal(@Nullable Duration pendingTimeout, @DefaultValue("10s") Duration expiryInterval) {
     }
 
     /**

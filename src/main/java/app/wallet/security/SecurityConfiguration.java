@@ -95,6 +95,7 @@ class SecurityConfiguration {
                         .pathMatchers(HttpMethod.POST, WALLET + "/withdrawals/{withdrawalId}/approve",
                                 WALLET + "/withdrawals/{withdrawalId}/reject").access(anyOf(OPERATE))
                         .pathMatchers(HttpMethod.POST, "/api/v1/admin/audit").access(anyOf(OPERATE))
+                        .pathMatchers(HttpMethod.GET, "/api/v1/withdrawals").access(anyOf(OPERATE))
                         // Anything else: a caller with a valid token learns it is not found (404) or takes
                         // other methods (405); one without learns nothing.
                         .anyExchange().authenticated())

@@ -24,6 +24,7 @@ public final class ChangeRefusedException extends RuntimeException {
             case WITHDRAWAL_NOT_FOUND -> "No withdrawal " + subject;
             case WITHDRAWAL_NOT_PENDING -> "Withdrawal " + subject + " is already " + refused.withdrawalStatus();
             case IDEMPOTENCY_KEY_REUSED -> "This Idempotency-Key was used with a different request";
+            case NOT_DUE -> "Withdrawal " + subject + " has not been pending long enough to expire";
         };
         return new ChangeRefusedException(refused.reason(), detail, refused.replayed());
     }

@@ -7,7 +7,9 @@ public enum Refusal {
     LIMIT_EXCEEDED(-3),
     WITHDRAWAL_NOT_FOUND(-4),
     WITHDRAWAL_NOT_PENDING(-5),
-    IDEMPOTENCY_KEY_REUSED(-6);
+    IDEMPOTENCY_KEY_REUSED(-6),
+    /** An expiry of a withdrawal not old enough to expire: only the expiry sweep asks for one. */
+    NOT_DUE(-7);
 
     private final int code;
 

@@ -34,6 +34,8 @@ public final class Repartitioning {
     /** Every key of a wallet: {@code prefix:{tag}:userId[:rest]}; user ids hold no colon. */
     private static final Pattern WALLET_KEY = Pattern.compile("^(wallet|withdrawal|withdrawals|ledger|idem):(\\{[^}]*\\}):([^:]+)(.*)$");
 
+    private static final List<String> QUEUE_STATUSES = List.of("PENDING", "APPROVED", "REJECTED", "EXPIRED");
+
     private final RedisClusterCommands<String, String> redis;
     private final Consumer<String> out;
 
@@ -115,7 +117,7 @@ public final class Repartitioning {
         }
         out.accept("Moving from " + from + " to " + to + " partitions; instances refuse to start until this is done.");
         long events = moveOutboxes(source, target);
-        long keys = moveKeys(source, target);
+        long keys = moveKeys(source, target) + moveQueues(source, target);
         // Partition numbers mean other wallets now: the relays divide them anew when they start.
         redis.del(target.outboxLeases());
         if (from.startsWith("legacy:") && hasLegacyData()) {
@@ -201,6 +203,28 @@ public final class Repartitioning {
                         moved++;
                     }
                     after = entry.getId();
+                }
+            }
+        }
+        return moved;
+    }
+
+    /**
+     * The operator queue's entries ({@code <withdrawalId>:<userId>}) to their users' new partitions; each is
+     * added to its new queue before it leaves the old one. Counted as keys moved, one per entry.
+     */
+    private long moveQueues(WalletKeys source, WalletKeys target) {
+        long moved = 0;
+        for (int partition = 0; partition < source.partitions(); partition++) {
+            for (String status : QUEUE_STATUSES) {
+                String queue = source.queue(partition, status);
+                for (String entry : redis.zrange(queue, 0, -1)) {
+                    String destination = target.queue(entry.substring(entry.indexOf(':') + 1), status);
+                    if (!destination.equals(queue)) {
+                        redis.zadd(destination, 0, entry);
+                        redis.zrem(queue, entry);
+                        moved++;
+                    }
                 }
             }
         }

@@ -107,6 +107,19 @@ public final class WalletKeys {
         return withdrawals(userId) + ":" + status;
     }
 
+    /**
+     * The withdrawals of one status in the user's partition, across its wallets (sorted set of
+     * {@code <withdrawalId>:<userId>}, score 0: ids are time-ordered, so lex order is age order). The
+     * operator queue reads every partition's and merges them.
+     */
+    public String queue(String userId, String status) {
+        return queue(partition(userId), status);
+    }
+
+    public String queue(int partition, String status) {
+        return "withdrawal-queue:" + tag(partition) + ":" + status;
+    }
+
     public String ledger(String userId) {
         return "ledger:" + tagOf(userId) + ":" + userId;
     }

@@ -118,6 +118,8 @@ public class ProblemResponses {
             case WITHDRAWAL_NOT_FOUND -> ErrorCode.WITHDRAWAL_NOT_FOUND;
             case WITHDRAWAL_NOT_PENDING -> ErrorCode.WITHDRAWAL_NOT_PENDING;
             case IDEMPOTENCY_KEY_REUSED -> ErrorCode.IDEMPOTENCY_KEY_REUSED;
+            // Asked only by the expiry sweep, never by a request.
+            case NOT_DUE -> ErrorCode.INTERNAL_ERROR;
         };
     }
 

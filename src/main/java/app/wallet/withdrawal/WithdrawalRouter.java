@@ -9,13 +9,14 @@ import app.wallet.web.ProblemResponses;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
-/** Routes of a wallet's withdrawals. */
+/** Routes of a wallet's withdrawals, and the operator queue of all wallets' withdrawals. */
 @Configuration(proxyBeanMethods = false)
 class WithdrawalRouter {
 
     @Bean
-    RouterFunction<ServerResponse> withdrawalRoutes(WithdrawalHandler handler, ProblemResponses problems) {
+    RouterFunction<ServerResponse> withdrawalRoutes(WithdrawalHandler handler, QueueHandler queue, ProblemResponses problems) {
         return route()
+                .GET("/api/v1/withdrawals", queue::page)
                 .path("/api/v1/wallets/{userId}/withdrawals", withdrawals -> withdrawals
                         .POST("/{withdrawalId}/approve", handler::approve)
                         .POST("/{withdrawalId}/reject", handler::reject)

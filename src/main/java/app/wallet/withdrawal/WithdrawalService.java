@@ -1,6 +1,7 @@
 package app.wallet.withdrawal;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,12 @@ import app.wallet.web.Page;
 /** Requests, settles and lists withdrawals; every change is one atomic script. */
 @Service
 public class WithdrawalService {
+
+    /** The queue of expired withdrawals: they are REJECTED with this reason, and listed apart as well. */
+    public static final String EXPIRED = "EXPIRED";
+    public static final String EXPIRED_REASON = "expired";
+    /** Who expires a withdrawal, in its ledger entry and event. */
+    public static final String EXPIRY_ACTOR = "system:expiry";
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletScripts scripts;
@@ -65,7 +72,7 @@ public class WithdrawalService {
         String withdrawalId = ids.next();
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId), keys.withdrawals(userId, WithdrawalStatus.PENDING.name()),
-                keys.ledger(userId), keys.outbox(userId)));
+                keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name())));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, "withdraw", i.key())));
         List<String> args = List.of(userId, Long.toString(amount), withdrawalId, ids.next(),
                 Long.toString(clock.millis()), fingerprint(idempotency), ttl(), keys.changes(userId));
@@ -74,14 +81,25 @@ public class WithdrawalService {
 
     public Mono<Applied<Withdrawal>> approve(String userId, String withdrawalId, String actor,
             Optional<Idempotency> idempotency) {
-        return settle("approve", approveScript, WithdrawalStatus.APPROVED, userId, withdrawalId, actor, idempotency,
-                List.of());
+        return settle("approve", approveScript, WithdrawalStatus.APPROVED, List.of(), userId, withdrawalId, actor,
+                idempotency, List.of());
     }
 
     public Mono<Applied<Withdrawal>> reject(String userId, String withdrawalId, @Nullable String reason, String actor,
             Optional<Idempotency> idempotency) {
-        return settle("reject", rejectScript, WithdrawalStatus.REJECTED, userId, withdrawalId, actor, idempotency,
-                List.of(reason == null ? "" : reason));
+        return settle("reject", rejectScript, WithdrawalStatus.REJECTED, List.of(keys.queue(userId, EXPIRED)), userId,
+                withdrawalId, actor, idempotency, List.of(reason == null ? "" : reason, ""));
+    }
+
+    /**
+     * Rejects a withdrawal with reason {@code expired} if it is still PENDING and was requested at or before
+     * {@code requestedBy}, both checked inside the script: of an expiry and an approval racing each other
+     * exactly one applies. A withdrawal settled or requested since is refused ({@link ChangeRefusedException}).
+     */
+    public Mono<Withdrawal> expire(String userId, String withdrawalId, Instant requestedBy) {
+        return settle("expire", rejectScript, WithdrawalStatus.REJECTED, List.of(keys.queue(userId, EXPIRED)), userId,
+                withdrawalId, EXPIRY_ACTOR, Optional.empty(), List.of(EXPIRED_REASON, Long.toString(requestedBy.toEpochMilli())))
+                .map(Applied::result);
     }
 
     public Mono<Withdrawal> find(String userId, String withdrawalId) {
@@ -107,7 +125,7 @@ public class WithdrawalService {
                 });
     }
 
-    private Mono<Withdrawal> read(String userId, String withdrawalId) {
+    Mono<Withdrawal> read(String userId, String withdrawalId) {
         return redis.<String, String>opsForHash().entries(keys.withdrawal(userId, withdrawalId))
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 .filter(hash -> !hash.isEmpty())
@@ -115,10 +133,13 @@ public class WithdrawalService {
     }
 
     private Mono<Applied<Withdrawal>> settle(String operation, LuaScript script, WithdrawalStatus outcome,
-            String userId, String withdrawalId, String actor, Optional<Idempotency> idempotency, List<String> extraArgs) {
+            List<String> extraKeys, String userId, String withdrawalId, String actor, Optional<Idempotency> idempotency,
+            List<String> extraArgs) {
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), keys.withdrawals(userId, outcome.name()),
-                keys.ledger(userId), keys.outbox(userId)));
+                keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name()),
+                keys.queue(userId, outcome.name())));
+        scriptKeys.addAll(extraKeys);
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, operation, i.key())));
         List<String> args = new ArrayList<>(List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
                 fingerprint(idempotency), ttl(), keys.changes(userId)));

@@ -92,6 +92,8 @@ class AuthorizationTest extends IntegrationTest {
                         ownerWithEveryOwnerScope, 200),
                 new Route("reject", HttpMethod.POST, wallet + "/withdrawals/{w}/reject", operator,
                         ownerWithEveryOwnerScope, 200),
+                new Route("operator queue", HttpMethod.GET, "/api/v1/withdrawals", operator,
+                        u -> token(u, "wallet:read:any wallet:read wallet:credit metrics:read"), 200),
                 new Route("audit", HttpMethod.POST, "/api/v1/admin/audit", operator,
                         u -> token("reader", "wallet:read:any metrics:read"), 200),
                 new Route("metrics", HttpMethod.GET, "/actuator/prometheus", u -> token("prometheus", "metrics:read"),

@@ -291,6 +291,21 @@ class RedisClusterFailoverTest {
         assertThat(report.get("walletsChecked").longValue()).isEqualTo(wallets.size());
     }
 
+    @Test
+    @Order(6)
+    void theOperatorQueueMergesThePartitionsOfEveryMaster() {
+        WalletApi api = new WalletApi(client(0));
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String user = "queue-" + i + "-" + UUID.randomUUID();
+            api.credit(user, 100);
+            made.add(api.withdraw(user, 10).get("id").stringValue());
+        }
+        List<String> queued = all("/api/v1/withdrawals?status=PENDING&limit=5").stream()
+                .map(item -> item.get("id").stringValue()).filter(made::contains).toList();
+        assertThat(queued).isEqualTo(made);   // every master's partitions, oldest first
+    }
+
     /** Sends a change with its key until it is acknowledged (or refused), alternating instances. */
     private Mono<Reply> untilAcknowledged(String path, String body, String key, Map<Integer, AtomicInteger> statuses,
             AtomicLong lastUnavailable) {

@@ -111,6 +111,37 @@ class LuaScriptsTest {
         assertThat(approve(user, second, null, "")).containsExactly(-5L, 0L, "REJECTED");
         assertThat(approve(user, ids.next(), null, "")).containsExactly(-4L, 0L);
         StepVerifier.create(redis.opsForZSet().size(keys.withdrawals(user, "PENDING"))).expectNext(0L).verifyComplete();
+        // The partition's queues, which the operator queue merges, moved along.
+        assertThat(queue("PENDING")).isEmpty();
+        assertThat(queue("APPROVED")).contains(first + ":" + user);
+        assertThat(queue("REJECTED")).contains(second + ":" + user);
+        assertThat(queue("EXPIRED")).doesNotContain(second + ":" + user);
+    }
+
+    @Test
+    void anExpiryRejectsOnlyAPendingWithdrawalRequestedByItsCutOff() {
+        credit(user, 1_000, "", null, "");
+        String withdrawalId = ids.next();
+        withdraw(user, 300, withdrawalId, null, "");   // requested at 1000 (epoch ms)
+        assertThat(queue("PENDING")).containsExactly(withdrawalId + ":" + user);
+
+        assertThat(expire(user, withdrawalId, 999)).containsExactly(-7L, 0L);
+        assertThat(hash(keys.withdrawal(user, withdrawalId))).containsEntry("status", "PENDING");
+
+        List<Object> expired = expire(user, withdrawalId, 1000);
+        assertThat(expired.subList(0, 7)).containsExactly(0L, 0L, 1_000L, 0L, 1_000L, 0L, 3L);
+        assertThat(expired.get(11)).isEqualTo("REJECTED");
+        assertThat(expired.get(14)).isEqualTo("expired");
+        assertThat(queue("PENDING")).isEmpty();
+        assertThat(queue("REJECTED")).containsExactly(withdrawalId + ":" + user);
+        assertThat(queue("EXPIRED")).containsExactly(withdrawalId + ":" + user);
+        assertThat(expire(user, withdrawalId, 1000)).containsExactly(-5L, 0L, "REJECTED");
+        assertThat(approve(user, withdrawalId, null, "")).containsExactly(-5L, 0L, "REJECTED");
+    }
+
+    private List<String> queue(String status) {
+        return redis.opsForZSet().range(keys.queue(user, status), org.springframework.data.domain.Range.unbounded())
+                .filter(member -> member.endsWith(":" + user)).collectList().block(TIMEOUT);
     }
 
     @Test
@@ -185,7 +216,8 @@ class LuaScriptsTest {
 
     private List<Object> withdraw(String userId, long amount, String withdrawalId, String idemKey, String fingerprint) {
         List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
-                keys.withdrawals(userId), keys.withdrawals(userId, "PENDING"), keys.ledger(userId), keys.outbox(userId)));
+                keys.withdrawals(userId), keys.withdrawals(userId, "PENDING"), keys.ledger(userId), keys.outbox(userId),
+                keys.queue(userId, "PENDING")));
         addIf(k, idemKey);
         return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, ids.next(), "1000",
                 fingerprint, "86400", keys.changes(userId)));
@@ -196,14 +228,22 @@ class LuaScriptsTest {
     }
 
     private List<Object> reject(String userId, String withdrawalId, String reason, String idemKey, String fingerprint) {
-        return settle("reject", "REJECTED", userId, withdrawalId, idemKey, fingerprint, List.of(reason));
+        return settle("reject", "REJECTED", userId, withdrawalId, idemKey, fingerprint, List.of(reason, ""));
+    }
+
+    /** An expiry of the withdrawal if it was requested at or before {@code requestedBy} (epoch ms). */
+    private List<Object> expire(String userId, String withdrawalId, long requestedBy) {
+        return settle("reject", "REJECTED", userId, withdrawalId, null, "", List.of("expired", Long.toString(requestedBy)));
     }
 
     private List<Object> settle(String script, String status, String userId, String withdrawalId, String idemKey,
             String fingerprint, List<String> extra) {
         List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, "PENDING"), keys.withdrawals(userId, status), keys.ledger(userId),
-                keys.outbox(userId)));
+                keys.outbox(userId), keys.queue(userId, "PENDING"), keys.queue(userId, status)));
+        if (script.equals("reject")) {
+            k.add(keys.queue(userId, "EXPIRED"));
+        }
         addIf(k, idemKey);
         List<String> args = new ArrayList<>(List.of(userId, withdrawalId, ids.next(), "2000", fingerprint, "86400",
                 keys.changes(userId)));
