@@ -11,6 +11,7 @@
 #   bench/run.sh --smoke              # 1 s + 1 s per route, 300 streams: checks that every row runs
 #   CONNECTIONS=32 MEASURE=30 bench/run.sh
 #   ONLY='credit|floor' STREAMS=0 bench/run.sh   # the routes whose names match, no streams
+#   BENCH_BATCH=100 bench/run.sh      # batches of 100 credits in the batch row (default 1,000)
 #   SERVICE_ARGS='--wallet.outbox.relay-enabled=false' bench/run.sh   # more arguments for the service
 #   SERVICE_JAVA_OPTS='-XX:+UseParallelGC' bench/run.sh                # JVM options for the service
 #   SERVICE_JAR=/elsewhere/wallet-service.jar bench/run.sh          # another build of the service, as it is
@@ -125,6 +126,7 @@ printf '\n%-28s %9s %9s %9s %13s %13s %14s %8s\n' route req/s p50 p99 "app us/re
 row() {   # row NAME PID SCRIPT BASE_URL
     local name=$1 pid=$2 script=$3 url=$4
     [[ "$name" =~ ${ONLY:-.} ]] || return 0
+    local connections=${ROW_CONNECTIONS:-$connections}
     wrk -t2 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$url" >/dev/null
     local app0 redis0 scripts0 out app1 redis1 scripts1 stem
     stem=$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
@@ -176,6 +178,7 @@ done
 for script in credit.lua get.lua withdraw.lua hot-credit.lua; do
     wrk -t2 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$service_url" >/dev/null
 done
+BENCH_BATCH=${BENCH_BATCH:-1000} wrk -t2 -c8 -d"${warm}s" -s bench/wrk/credit-batch.lua "$service_url" >/dev/null
 row "floor GET" "$floor" floor-get.lua "$floor_url"
 row "floor POST" "$floor" floor-post.lua "$floor_url"
 row "floor POST + script" "$floor" floor-script.lua "$floor_url"
@@ -184,6 +187,9 @@ row "GET wallet" "$service" get.lua "$service_url"
 row "withdrawal" "$service" withdraw.lua "$service_url"
 BENCH_IDEMPOTENCY=1 row "withdrawal + Idempotency-Key" "$service" withdraw.lua "$service_url"
 row "credit (one hot wallet)" "$service" hot-credit.lua "$service_url"
+# Batches of 1,000 credits (one request each): fewer connections, each carries a thousand credits.
+batch_size=${BENCH_BATCH:-1000}
+BENCH_BATCH=$batch_size ROW_CONNECTIONS=8 row "credit batch (x$batch_size)" "$service" credit-batch.lua "$service_url"
 
 ratio() {
     [ -n "${rps[$2]:-}" ] && [ -n "${rps[$3]:-}" ] || return 0
@@ -194,6 +200,10 @@ ratio "credit / floor POST + script (>= 0.70)" "credit (1,000 wallets)" "floor P
 ratio "withdrawal / floor POST + script (>= 0.70)" "withdrawal" "floor POST + script"
 ratio "GET wallet / floor GET (>= 0.70)" "GET wallet" "floor GET"
 ratio "hot wallet / spread credits (>= 0.90)" "credit (one hot wallet)" "credit (1,000 wallets)"
+if [ -n "${rps[credit batch (x$batch_size)]:-}" ] && [ -n "${rps[credit (1,000 wallets)]:-}" ]; then
+    awk -v b="${rps[credit batch (x$batch_size)]}" -v n="$batch_size" -v s="${rps[credit (1,000 wallets)]}" \
+        'BEGIN {printf "%-44s %.0f credits/s, %.1f x single credits (>= 5, and >= 50,000/s)\n", "credits through batches", b * n, b * n / s}'
+fi
 echo
 
 finish() {

@@ -45,11 +45,8 @@ public class WalletMetrics {
         return Mono.defer(() -> {
             Timer.Sample sample = Timer.start(registry);
             return change
-                    .doOnNext(applied -> count(operation, applied.replayed() ? "replayed" : "success"))
-                    .doOnError(error -> {
-                        ApiException problem = ProblemResponses.classify(error);
-                        count(operation, problem.replayed() ? "replayed" : problem.code().code());
-                    })
+                    .doOnNext(applied -> applied(operation, applied.replayed()))
+                    .doOnError(error -> failed(operation, error))
                     .doFinally(signal -> sample.stop(Timer.builder("wallet.operation.duration")
                             .description("Time to answer a wallet money change")
                             .tag("operation", operation)
@@ -77,6 +74,17 @@ public class WalletMetrics {
         else if (refused.reason() == Refusal.WITHDRAWAL_NOT_PENDING) {
             racePrevented.increment();
         }
+    }
+
+    /** Counts the outcome of one change of several sent together, which are timed as their request. */
+    public void applied(String operation, boolean replayed) {
+        count(operation, replayed ? "replayed" : "success");
+    }
+
+    /** Counts one change of several sent together that failed or was refused, as {@link #observe} would. */
+    public void failed(String operation, Throwable error) {
+        ApiException problem = ProblemResponses.classify(error);
+        count(operation, problem.replayed() ? "replayed" : problem.code().code());
     }
 
     private void count(String operation, String outcome) {

@@ -90,7 +90,7 @@ class SecurityConfiguration {
                         .pathMatchers(HttpMethod.GET, WALLET, WALLET + "/stream").access(ownerWithOrAnyOf(READ, OPERATE, READ_ANY))
                         .pathMatchers(HttpMethod.GET, WALLET + "/withdrawals", WALLET + "/withdrawals/{withdrawalId}",
                                 WALLET + "/transactions").access(ownerWithOrAnyOf(READ, OPERATE))
-                        .pathMatchers(HttpMethod.POST, WALLET + "/credits").access(anyOf(CREDIT))
+                        .pathMatchers(HttpMethod.POST, WALLET + "/credits", "/api/v1/credits:batch").access(anyOf(CREDIT))
                         .pathMatchers(HttpMethod.POST, WALLET + "/withdrawals").access(ownerWithOrAnyOf(WITHDRAW))
                         .pathMatchers(HttpMethod.POST, WALLET + "/withdrawals/{withdrawalId}/approve",
                                 WALLET + "/withdrawals/{withdrawalId}/reject").access(anyOf(OPERATE))

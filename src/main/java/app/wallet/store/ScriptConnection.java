@@ -2,7 +2,11 @@ package app.wallet.store;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -146,20 +151,63 @@ public final class ScriptConnection implements SmartLifecycle {
     public Mono<List<Object>> run(LuaScript script, String[] keys, String[] args) {
         Connected current = connected;
         if (current == null) {
-            return Mono.error(new RedisException("Currently not connected: the service is stopping or starting"));
+            return Mono.error(notConnected());
         }
         return node(current.scripts(), keys[0])
-                .flatMap(node -> send(node.connection(), CommandType.EVALSHA, script.sha1(), keys, args)
-                        .onErrorResume(RedisNoScriptException.class,
-                                missing -> send(node.connection(), CommandType.EVAL, script.text(), keys, args))
-                        .flatMap(reply -> current.minReplicaAcks() == 0 ? Mono.just(reply)
-                                // The fence goes to the node that ran the script, whatever the topology says
-                                // by now: a master demoted meanwhile answers MOVED (503) instead of its
-                                // successor vouching for a change it never had.
-                                : named(current.fenceConnection(), node.name())
-                                        .flatMap(fence -> current.fences().await(node.name(), fence.connection(),
-                                                WalletKeys.replicationFence(keys[0])))
-                                        .thenReturn(reply)))
+                .flatMap(node -> settled(current, node, script, keys, args,
+                        send(node.connection(), CommandType.EVALSHA, script.sha1(), keys, args)));
+    }
+
+    /**
+     * Runs a script once per argument set, pipelined: the runs bound for one master are written to its
+     * connection together, one write and flush for all of them, where {@link #run} writes each as it
+     * comes. Each run is still its own atomic script with its own reply and replication wait; the replies
+     * come in the order of the argument sets.
+     */
+    public Flux<List<Object>> runAll(LuaScript script, List<String[]> keys, List<String[]> args) {
+        return Flux.defer(() -> {
+            Connected current = connected;
+            if (current == null) {
+                return Flux.error(notConnected());
+            }
+            return Flux.range(0, keys.size())
+                    .concatMap(i -> node(current.scripts(), keys.get(i)[0]))
+                    .collectList()
+                    .flatMapMany(nodes -> {
+                        Map<String, List<AsyncCommand<String, String, List<Object>>>> batches = new LinkedHashMap<>();
+                        List<Mono<List<Object>>> replies = new ArrayList<>(keys.size());
+                        for (int i = 0; i < keys.size(); i++) {
+                            Node node = nodes.get(i);
+                            AsyncCommand<String, String, List<Object>> command =
+                                    command(CommandType.EVALSHA, script.sha1(), keys.get(i), args.get(i));
+                            batches.computeIfAbsent(node.name(), name -> new ArrayList<>()).add(command);
+                            replies.add(settled(current, node, script, keys.get(i), args.get(i), Mono.fromFuture(command)));
+                        }
+                        Map<String, Node> byName = new HashMap<>();
+                        nodes.forEach(node -> byName.put(node.name(), node));
+                        batches.forEach((name, commands) -> byName.get(name).connection().dispatch(commands));
+                        return Flux.mergeSequential(replies, Math.max(1, replies.size()), 1);
+                    });
+        });
+    }
+
+    /**
+     * A sent script's reply once its change is safe: sent again as text if Redis did not have it, then the
+     * replication wait; failures of the connection made outage errors the service answers 503 for.
+     */
+    private Mono<List<Object>> settled(Connected current, Node node, LuaScript script, String[] keys, String[] args,
+            Mono<List<Object>> sent) {
+        return sent
+                .onErrorResume(RedisNoScriptException.class,
+                        missing -> send(node.connection(), CommandType.EVAL, script.text(), keys, args))
+                .flatMap(reply -> current.minReplicaAcks() == 0 ? Mono.just(reply)
+                        // The fence goes to the node that ran the script, whatever the topology says
+                        // by now: a master demoted meanwhile answers MOVED (503) instead of its
+                        // successor vouching for a change it never had.
+                        : named(current.fenceConnection(), node.name())
+                                .flatMap(fence -> current.fences().await(node.name(), fence.connection(),
+                                        WalletKeys.replicationFence(keys[0])))
+                                .thenReturn(reply))
                 .timeout(commandTimeout, Mono.error(() -> new RedisCommandTimeoutException(
                         "No reply from Redis within " + commandTimeout.toMillis() + " ms")))
                 // Lettuce cancels what is in flight on a node connection it closes (the topology changed) and
@@ -175,6 +223,10 @@ public final class ScriptConnection implements SmartLifecycle {
                         renew();
                     }
                 });
+    }
+
+    private static RedisException notConnected() {
+        return new RedisException("Currently not connected: the service is stopping or starting");
     }
 
     /** A master's connection, named {@code host:port} ("single" for a lone Redis). */
@@ -212,12 +264,16 @@ public final class ScriptConnection implements SmartLifecycle {
 
     private static Mono<List<Object>> send(StatefulRedisConnection<String, String> node, CommandType type, String script,
             String[] keys, String[] args) {
-        CommandArgs<String, String> scriptArgs = new CommandArgs<>(StringCodec.UTF8).add(script).add(keys.length)
-                .addKeys(keys).addValues(args);
-        AsyncCommand<String, String, List<Object>> run =
-                new AsyncCommand<>(new Command<>(type, new NestedMultiOutput<>(StringCodec.UTF8), scriptArgs));
+        AsyncCommand<String, String, List<Object>> run = command(type, script, keys, args);
         node.dispatch(run);
         return Mono.fromFuture(run);
+    }
+
+    private static AsyncCommand<String, String, List<Object>> command(CommandType type, String script, String[] keys,
+            String[] args) {
+        CommandArgs<String, String> scriptArgs = new CommandArgs<>(StringCodec.UTF8).add(script).add(keys.length)
+                .addKeys(keys).addValues(args);
+        return new AsyncCommand<>(new Command<>(type, new NestedMultiOutput<>(StringCodec.UTF8), scriptArgs));
     }
 
     /**

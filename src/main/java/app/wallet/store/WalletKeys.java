@@ -160,6 +160,14 @@ public final class WalletKeys {
         return "idem:" + tagOf(userId) + ":" + userId + ":" + operation + ":" + Sha256.hex(idempotencyKey);
     }
 
+    /**
+     * The recorded answer to a batch of credits sent with an Idempotency-Key; the key is hashed, and the
+     * record stands alone (its credits have records of their own in their wallets' slots).
+     */
+    public String batchIdempotency(String idempotencyKey) {
+        return "idem-batch:" + Sha256.hex(idempotencyKey);
+    }
+
     public String changes(String userId) {
         return changes(partition(userId));
     }

@@ -1,5 +1,6 @@
 package app.wallet.store;
 
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -7,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,17 +45,50 @@ public class WalletScripts {
     }
 
     private Mono<ScriptOutcome> run(LuaScript script, List<String> keys, List<String> args, String traceParent, String actor) {
-        String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        String token = token();
+        return connection.run(script, keys.toArray(String[]::new), withToken(args, traceParent, actor, token))
+                .map(reply -> ScriptOutcome.decode(reply, token))
+                .doOnError(RepliesOutOfStepException.class, error -> outOfStep(script));
+    }
+
+    /**
+     * Runs a money script once per change, all sent pipelined ({@link ScriptConnection#runAll}); each change
+     * is its own atomic script with its own reply token. The outcomes come in the order of the changes.
+     */
+    public Flux<ScriptOutcome> runAll(LuaScript script, List<List<String>> keys, List<List<String>> args, String actor) {
+        return Flux.deferContextual(context -> {
+            String traceParent = traceParents.of(context);
+            List<String> tokens = new ArrayList<>(keys.size());
+            List<String[]> allKeys = new ArrayList<>(keys.size());
+            List<String[]> allArgs = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                String token = token();
+                tokens.add(token);
+                allKeys.add(keys.get(i).toArray(String[]::new));
+                allArgs.add(withToken(args.get(i), traceParent, actor, token));
+            }
+            return connection.runAll(script, allKeys, allArgs)
+                    .index()
+                    .map(reply -> ScriptOutcome.decode(reply.getT2(), tokens.get(reply.getT1().intValue())))
+                    .doOnError(RepliesOutOfStepException.class, error -> outOfStep(script));
+        });
+    }
+
+    private static String token() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    private static String[] withToken(List<String> args, String traceParent, String actor, String token) {
         String[] withToken = args.toArray(new String[args.size() + 3]);
         withToken[args.size()] = traceParent;
         withToken[args.size() + 1] = actor;
         withToken[args.size() + 2] = token;
-        return connection.run(script, keys.toArray(String[]::new), withToken)
-                .map(reply -> ScriptOutcome.decode(reply, token))
-                .doOnError(RepliesOutOfStepException.class, error -> {
-                    log.error("A {} script reply did not carry its request's token: Redis replies are out of step "
-                            + "with requests; renewing the connection", script.name());
-                    connection.renew();
-                });
+        return withToken;
+    }
+
+    private void outOfStep(LuaScript script) {
+        log.error("A {} script reply did not carry its request's token: Redis replies are out of step "
+                + "with requests; renewing the connection", script.name());
+        connection.renew();
     }
 }

@@ -9,13 +9,14 @@ import app.wallet.web.ProblemResponses;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
-/** Routes of the wallet itself: reading it and crediting it. */
+/** Routes of the wallet itself: reading it and crediting it, alone or in batches. */
 @Configuration(proxyBeanMethods = false)
 class WalletRouter {
 
     @Bean
-    RouterFunction<ServerResponse> walletRoutes(WalletHandler handler, ProblemResponses problems) {
+    RouterFunction<ServerResponse> walletRoutes(WalletHandler handler, CreditBatchHandler batch, ProblemResponses problems) {
         return route()
+                .POST("/api/v1/credits:batch", batch::credit)
                 .path("/api/v1/wallets", wallets -> wallets
                         .GET("/{userId}", handler::get)
                         .POST("/{userId}/credits", handler::credit))

@@ -31,6 +31,11 @@ public record Idempotency(String key, String fingerprint) {
         if (!isValidKey(key)) {
             throw ApiException.invalid(HEADER, "must be 1 to 255 printable ASCII characters");
         }
+        return Optional.of(of(key, actor, parts));
+    }
+
+    /** A key checked already ({@link #isValidKey}), from a request's body, with the fingerprint of {@code parts}. */
+    public static Idempotency of(String key, String actor, @Nullable Object... parts) {
         StringBuilder canonical = new StringBuilder();
         for (Object part : parts) {
             // Length-prefixed so that ("ab", "c") and ("a", "bc") never collide; an absent part has
@@ -44,10 +49,10 @@ public record Idempotency(String key, String fingerprint) {
             }
         }
         // Length-prefixed like the parts, so that no actor and key pair reads as another.
-        return Optional.of(new Idempotency(actor.length() + ":" + actor + "|" + key, Sha256.hex(canonical.toString())));
+        return new Idempotency(actor.length() + ":" + actor + "|" + key, Sha256.hex(canonical.toString()));
     }
 
-    static boolean isValidKey(@Nullable String key) {
+    public static boolean isValidKey(@Nullable String key) {
         return key != null && !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
     }
 }

@@ -41,6 +41,11 @@ public class JsonBodies {
      * {@code {}} unless required.
      */
     public Mono<JsonFields> read(ServerRequest request, boolean required, String... allowed) {
+        return read(request, required, MAX_BODY_BYTES, allowed);
+    }
+
+    /** As {@link #read(ServerRequest, boolean, String...)}, for a route that takes bodies up to {@code maxBytes}. */
+    public Mono<JsonFields> read(ServerRequest request, boolean required, int maxBytes, String... allowed) {
         MediaType contentType;
         try {
             contentType = checkedContentType(request);
@@ -48,7 +53,7 @@ public class JsonBodies {
         catch (ApiException e) {
             return Mono.error(e);
         }
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), MAX_BODY_BYTES)
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxBytes)
                 .map(JsonBodies::utf8)
                 .defaultIfEmpty("")
                 .map(body -> new JsonFields(parse(body, contentType, required), allowed));

@@ -10,6 +10,11 @@ import org.jspecify.annotations.Nullable;
 public record Problem(String type, String title, int status, String detail, String code,
         @Nullable List<FieldError> errors) {
 
+    /** The problem a failure is answered with, as a value: a batch's refused item carries one. */
+    public static Problem of(ApiException problem) {
+        return of(problem.code(), problem.getMessage(), problem.errors());
+    }
+
     static Problem of(ErrorCode code, String detail, List<FieldError> errors) {
         return new Problem("urn:problem-type:wallet:" + code.code(), code.title(), code.status().value(), detail,
                 code.code(), errors);

@@ -99,7 +99,7 @@ public class ProblemResponses {
                             + "Idempotency-Key to apply it or learn that it was.");
         }
         if (hasCause(error, DataBufferLimitException.class)) {
-            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB");
+            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB (1 MiB for a batch of credits)");
         }
         if (error instanceof ResponseStatusException status) {
             return ofStatus(status.getStatusCode().value());

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -86,6 +87,8 @@ class AuthorizationTest extends IntegrationTest {
                 new Route("transactions", HttpMethod.GET, wallet + "/transactions", ownerReads, ownerWithdraws, 200),
                 new Route("stream", HttpMethod.GET, wallet + "/stream", ownerReads, ownerWithdraws, 200),
                 new Route("credit", HttpMethod.POST, wallet + "/credits", u -> token("earnings", "wallet:credit"),
+                        ownerWithEveryOwnerScope, 200),
+                new Route("credit batch", HttpMethod.POST, "/api/v1/credits:batch", u -> token("earnings", "wallet:credit"),
                         ownerWithEveryOwnerScope, 200),
                 new Route("withdraw", HttpMethod.POST, wallet + "/withdrawals", ownerWithdraws, ownerReads, 201),
                 new Route("approve", HttpMethod.POST, wallet + "/withdrawals/{w}/approve", operator,
@@ -220,7 +223,10 @@ class AuthorizationTest extends IntegrationTest {
         }
         if (route.method() == HttpMethod.POST) {
             boolean money = route.path().endsWith("/credits") || route.path().endsWith("/withdrawals");
-            request.contentType(MediaType.APPLICATION_JSON).bodyValue(money ? Map.of("amount", 100) : Map.of());
+            Object body = route.path().endsWith("credits:batch")
+                    ? Map.of("items", java.util.List.of(Map.of("userId", user, "amount", 100, "idempotencyKey", UUID.randomUUID().toString())))
+                    : money ? Map.of("amount", 100) : Map.of();
+            request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
         }
         if (route.name().equals("stream")) {
             var result = request.accept(MediaType.TEXT_EVENT_STREAM).exchange()
