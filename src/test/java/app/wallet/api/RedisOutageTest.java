@@ -85,6 +85,8 @@ class RedisOutageTest {
                     .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"amount\": 500}").exchange());
             expectUnavailable(client.post().uri("/api/v1/wallets/outage/withdrawals/" + withdrawalId + "/approve").exchange());
             expectUnavailable(client.get().uri("/api/v1/wallets/outage").exchange());
+            expectUnavailable(client.post().uri("/api/v1/credits:batch").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"items\": [{\"userId\": \"outage\", \"amount\": 5, \"idempotencyKey\": \"b-1\"}]}").exchange());
             client.get().uri("/actuator/health").exchange().expectStatus().isEqualTo(503);
         }
         finally {

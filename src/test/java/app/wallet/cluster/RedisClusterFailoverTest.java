@@ -293,12 +293,21 @@ class RedisClusterFailoverTest {
 
     @Test
     @Order(6)
-    void theOperatorQueueMergesThePartitionsOfEveryMaster() {
+    void batchCreditsAndTheOperatorQueueSpanEveryMaster() {
         WalletApi api = new WalletApi(client(0));
-        List<String> made = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        StringBuilder items = new StringBuilder();
         for (int i = 0; i < 12; i++) {
-            String user = "queue-" + i + "-" + UUID.randomUUID();
-            api.credit(user, 100);
+            users.add("queue-" + i + "-" + UUID.randomUUID());
+            items.append(i == 0 ? "" : ",").append("{\"userId\":\"").append(users.get(i))
+                    .append("\",\"amount\":100,\"idempotencyKey\":\"run-1\"}");
+        }
+        // One batch of credits, its scripts pipelined to every master at once.
+        Reply batch = post(1, "/api/v1/credits:batch", "{\"items\":[" + items + "]}", null).block(Duration.ofSeconds(30));
+        assertThat(batch.status()).isEqualTo(200);
+        assertThat(batch.body().get("applied").intValue()).isEqualTo(12);
+        List<String> made = new ArrayList<>();
+        for (String user : users) {
             made.add(api.withdraw(user, 10).get("id").stringValue());
         }
         List<String> queued = all("/api/v1/withdrawals?status=PENDING&limit=5").stream()
