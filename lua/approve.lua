@@ -28,6 +28,7 @@
         -1 the withdrawal's wallet is missing, which only a damaged store can show (only {code, 0})
         -4 withdrawal not found (only {code, 0})
         -5 withdrawal not PENDING: {code, 0, current status}
+  On -4 and -5 the withdrawal's entry in the PENDING queue, if one was left behind, is removed.
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
   Loaded after _common.lua, which provides rcall, recorded, remember and announce.
@@ -50,8 +51,12 @@ local function finish(result)
 end
 
 local wd = rcall('HMGET', withdrawalKey, 'status', 'amount', 'requestedAt')
-if not wd[1] then return finish({-4, 0}) end
-if wd[1] ~= 'PENDING' then return finish({-5, 0, wd[1]}) end
+if not wd[1] or wd[1] ~= 'PENDING' then
+  -- A queue entry left behind (an instance of an earlier version settled it) goes; nothing else changes.
+  rcall('ZREM', pendingQueueKey, withdrawalId .. ':' .. userId)
+  if not wd[1] then return finish({-4, 0}) end
+  return finish({-5, 0, wd[1]})
+end
 if rcall('EXISTS', walletKey) == 0 then return finish({-1, 0}) end
 local amount = tonumber(wd[2])
 

@@ -33,12 +33,12 @@ public class TimeOrderedIds {
         return new UUID(msb, lsb).toString();
     }
 
-    /** True for the canonical lower-case form of a version 7 UUID. */
     /** A string that sorts after every id made before {@code millis} and before every id made at or after it. */
     public static String lowerBound(long millis) {
         return String.format("%08x-%04x", millis >>> 16, millis & 0xFFFF);
     }
 
+    /** True for the canonical lower-case form of a version 7 UUID. */
     public static boolean isValid(String id) {
         return id.matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     }

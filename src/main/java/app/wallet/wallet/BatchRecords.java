@@ -41,8 +41,9 @@ class BatchRecords {
                 });
     }
 
+    /** Records the answer unless one is recorded already (the same batch sent twice at once: the first stays). */
     Mono<Void> save(Idempotency idempotency, String body) {
-        return redis.opsForValue().set(keys.batchIdempotency(idempotency.key()), idempotency.fingerprint() + " " + body, ttl)
+        return redis.opsForValue().setIfAbsent(keys.batchIdempotency(idempotency.key()), idempotency.fingerprint() + " " + body, ttl)
                 .then();
     }
 }

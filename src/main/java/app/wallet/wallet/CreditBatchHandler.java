@@ -32,8 +32,8 @@ import app.wallet.web.ProblemResponses;
 class CreditBatchHandler {
 
     static final int MAX_ITEMS = 1_000;
-    /** 1,000 credits with the longest user ids, references and keys the API takes. */
-    static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** 1,000 credits with the longest user ids, references and keys the API takes, escaped as JSON allows. */
+    static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_REFERENCE_LENGTH = 128;
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
@@ -63,32 +63,36 @@ class CreditBatchHandler {
 
     Mono<ServerResponse> credit(ServerRequest request) {
         return Callers.actor(request).flatMap(actor -> bodies.read(request, true, MAX_BODY_BYTES, "items").flatMap(fields -> {
-            List<WalletService.Credit> credits = credits(fields, actor);
+            List<String> keys = new ArrayList<>();
+            List<WalletService.Credit> credits = credits(fields, actor, keys);
             fields.check();
             List<Object> parts = new ArrayList<>(List.of("credit-batch"));
-            credits.forEach(credit -> {
+            for (int i = 0; i < credits.size(); i++) {
+                WalletService.Credit credit = credits.get(i);
                 parts.add(credit.userId());
                 parts.add(credit.amount());
                 parts.add(credit.reference());
-                parts.add(credit.idempotency().fingerprint());
-            });
+                parts.add(keys.get(i));
+            }
             return Idempotency.of(request, actor, parts.toArray())
                     .map(batch -> records.find(batch)
                             .flatMap(recorded -> replay(recorded, batch))
-                            .switchIfEmpty(Mono.defer(() -> apply(credits, actor)
+                            .switchIfEmpty(Mono.defer(() -> apply(credits, keys, actor)
                                     .flatMap(body -> records.save(batch, body).thenReturn(body))
                                     .flatMap(body -> answer(body, false)))))
-                    .orElseGet(() -> apply(credits, actor).flatMap(body -> answer(body, false)));
+                    .orElseGet(() -> apply(credits, keys, actor).flatMap(body -> answer(body, false)));
         }));
     }
 
-    private List<WalletService.Credit> credits(JsonFields fields, String actor) {
+    /** The credits of the body, and into {@code keys} each one's key as sent. */
+    private List<WalletService.Credit> credits(JsonFields fields, String actor, List<String> keys) {
         List<WalletService.Credit> credits = new ArrayList<>();
         for (JsonFields item : fields.objects("items", MAX_ITEMS, "userId", "amount", "reference", "idempotencyKey")) {
             String userId = item.text("userId", 64, USER_ID, "must match ^[A-Za-z0-9_-]{1,64}$");
             long amount = item.amount("amount", properties.maxAmount());
             String reference = item.optionalText("reference", MAX_REFERENCE_LENGTH);
             String key = item.text("idempotencyKey", 255, KEY, "must be 1 to 255 printable ASCII characters");
+            keys.add(key);
             // The same key and fingerprint as a single credit of the same request: either finds the other.
             credits.add(new WalletService.Credit(userId, amount, reference,
                     Idempotency.of(key, actor, "credit", userId, amount, reference)));
@@ -96,11 +100,13 @@ class CreditBatchHandler {
         return credits;
     }
 
-    private Mono<String> apply(List<WalletService.Credit> credits, String actor) {
+    private Mono<String> apply(List<WalletService.Credit> credits, List<String> keys, String actor) {
         return wallets.creditAll(credits, actor)
-                .map(outcome -> {
+                .index()
+                .map(indexed -> {
+                    WalletService.CreditOutcome outcome = indexed.getT2();
                     WalletService.Credit credit = outcome.credit();
-                    String key = keyOf(credit);
+                    String key = keys.get(indexed.getT1().intValue());
                     Applied<Wallet> applied = outcome.applied();
                     if (applied != null) {
                         return new ItemResult(credit.userId(), key, applied.replayed() ? "replayed" : "applied",
@@ -128,13 +134,6 @@ class CreditBatchHandler {
             response.header(ProblemResponses.REPLAYED_HEADER, "true");
         }
         return response.bodyValue(body);
-    }
-
-    /** The caller's key as sent: the recorded one is prefixed with the caller, {@code <length>:<actor>|}. */
-    private static String keyOf(WalletService.Credit credit) {
-        String scoped = credit.idempotency().key();
-        int colon = scoped.indexOf(':');
-        return scoped.substring(colon + 1 + Integer.parseInt(scoped, 0, colon, 10) + 1);
     }
 
     private static int count(List<ItemResult> results, String status) {

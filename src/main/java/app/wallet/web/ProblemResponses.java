@@ -99,7 +99,7 @@ public class ProblemResponses {
                             + "Idempotency-Key to apply it or learn that it was.");
         }
         if (hasCause(error, DataBufferLimitException.class)) {
-            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB (1 MiB for a batch of credits)");
+            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request bodies are limited to 16 KiB (2 MiB for a batch of credits)");
         }
         if (error instanceof ResponseStatusException status) {
             return ofStatus(status.getStatusCode().value());
@@ -118,8 +118,8 @@ public class ProblemResponses {
             case WITHDRAWAL_NOT_FOUND -> ErrorCode.WITHDRAWAL_NOT_FOUND;
             case WITHDRAWAL_NOT_PENDING -> ErrorCode.WITHDRAWAL_NOT_PENDING;
             case IDEMPOTENCY_KEY_REUSED -> ErrorCode.IDEMPOTENCY_KEY_REUSED;
-            // Asked only by the expiry sweep, never by a request.
-            case NOT_DUE -> ErrorCode.INTERNAL_ERROR;
+            // Asked only by the expiry sweep, never by a request: "not pending long enough", counted as such.
+            case NOT_DUE -> ErrorCode.WITHDRAWAL_NOT_PENDING;
         };
     }
 

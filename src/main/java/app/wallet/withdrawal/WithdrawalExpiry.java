@@ -20,6 +20,7 @@ import app.wallet.config.WalletProperties;
 import app.wallet.store.ChangeRefusedException;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
+import app.wallet.web.ProblemResponses;
 
 /**
  * Rejects withdrawals left PENDING longer than {@code wallet.withdrawal.pending-timeout}, with reason
@@ -85,10 +86,17 @@ class WithdrawalExpiry implements SmartLifecycle {
                 .count();
     }
 
-    /** Expires one withdrawal; one settled or requested meanwhile is left as it is. */
+    /**
+     * Expires one withdrawal; one settled or requested meanwhile is left as it is. Any other failure is
+     * logged and the pass goes on: one bad entry must not stop the expiry of the others.
+     */
     Mono<Withdrawal> expire(String entry, Instant requestedBy) {
         return withdrawals.expire(WithdrawalQueue.userIdOf(entry), WithdrawalQueue.withdrawalIdOf(entry), requestedBy)
-                .onErrorResume(ChangeRefusedException.class, refused -> Mono.empty());
+                .onErrorResume(ChangeRefusedException.class, refused -> Mono.empty())
+                .onErrorResume(error -> !ProblemResponses.isRedisOutage(error), error -> {
+                    log.warn("Could not expire withdrawal {}: {}", entry, error.toString());
+                    return Mono.empty();
+                });
     }
 
     @Override

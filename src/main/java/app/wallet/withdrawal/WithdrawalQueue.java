@@ -59,9 +59,18 @@ public class WithdrawalQueue {
                     List<String> shown = oldest.stream().limit(limit).toList();
                     return Flux.fromIterable(shown)
                             .flatMapSequential(entry -> withdrawals.read(userIdOf(entry), withdrawalIdOf(entry)))
+                            // An entry an instance of an earlier version left behind when it settled the
+                            // withdrawal: not shown (the next approve, reject or expiry of it removes it).
+                            .filter(withdrawal -> matches(withdrawal, status))
                             .collectList()
                             .map(items -> new Page<>(items, more ? shown.get(shown.size() - 1) : null));
                 });
+    }
+
+    private static boolean matches(Withdrawal withdrawal, String status) {
+        return status.equals(WithdrawalService.EXPIRED)
+                ? withdrawal.status() == WithdrawalStatus.REJECTED && WithdrawalService.EXPIRED_REASON.equals(withdrawal.reason())
+                : withdrawal.status().name().equals(status);
     }
 
     static String withdrawalIdOf(String entry) {

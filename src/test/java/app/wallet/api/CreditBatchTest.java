@@ -105,6 +105,10 @@ class CreditBatchTest extends IntegrationTest {
         batch(Map.of("items", List.of(item(user, 41, "a"))), "run-2026-11-27")
                 .expectStatus().isEqualTo(422)
                 .expectBody().jsonPath("$.code").isEqualTo("idempotency-key-reused");
+        // The same credits under other keys are another batch, not a repeat of this one.
+        batch(Map.of("items", List.of(item(user, 40, "c"), item(user, 2, "d"))), "run-2026-11-27")
+                .expectStatus().isEqualTo(422)
+                .expectBody().jsonPath("$.code").isEqualTo("idempotency-key-reused");
         assertThat(new WalletApi(client).wallet(user).get("balance").longValue()).isEqualTo(42);
     }
 

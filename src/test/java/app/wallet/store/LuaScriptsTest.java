@@ -139,6 +139,20 @@ class LuaScriptsTest {
         assertThat(approve(user, withdrawalId, null, "")).containsExactly(-5L, 0L, "REJECTED");
     }
 
+    @Test
+    void aPendingQueueEntryLeftBehindGoesWhenItsWithdrawalIsSettledAgain() {
+        credit(user, 1_000, "", null, "");
+        String withdrawalId = ids.next();
+        withdraw(user, 300, withdrawalId, null, "");
+        approve(user, withdrawalId, null, "");
+        // As an instance of an earlier version would have left it: settled, but still in the PENDING queue.
+        redis.opsForZSet().add(keys.queue(user, "PENDING"), withdrawalId + ":" + user, 0).block(TIMEOUT);
+
+        assertThat(reject(user, withdrawalId, "", null, "")).containsExactly(-5L, 0L, "APPROVED");
+        assertThat(queue("PENDING")).isEmpty();
+        assertThat(hash(keys.wallet(user))).containsEntry("balance", "700").containsEntry("version", "3");
+    }
+
     private List<String> queue(String status) {
         return redis.opsForZSet().range(keys.queue(user, status), org.springframework.data.domain.Range.unbounded())
                 .filter(member -> member.endsWith(":" + user)).collectList().block(TIMEOUT);
