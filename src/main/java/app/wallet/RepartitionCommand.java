@@ -2,6 +2,7 @@ package app.wallet;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
@@ -16,8 +17,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import app.wallet.store.QueueBackfill;
 import app.wallet.store.Repartitioning;
 
 /**
@@ -44,20 +47,47 @@ final class RepartitionCommand {
         int to = Integer.parseInt(args[0]);
         Integer legacyFrom = legacy ? Integer.valueOf(args[2]) : null;
         String[] settings = Arrays.copyOfRange(args, legacy ? 3 : 1, args.length);
+        try {
+            return withRedis(settings, (commands, environment) -> {
+                Duration settle = Binder.get(environment)
+                        .bind("wallet.repartition.settle", Duration.class).orElse(Duration.ofSeconds(10));
+                new Repartitioning(commands, System.out::println).run(to, legacyFrom, settle);
+                return 0;
+            });
+        }
+        catch (IllegalStateException | IllegalArgumentException refused) {
+            System.err.println("Not repartitioned: " + refused.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * {@code java -jar wallet-service.jar index-withdrawals [--spring.data.redis...]}: puts withdrawals made
+     * before the operator queue existed into it ({@link QueueBackfill}); instances may be serving.
+     */
+    static int indexWithdrawals(String... settings) {
+        try {
+            return withRedis(settings, (commands, environment) -> {
+                new QueueBackfill(commands, System.out::println).run();
+                return 0;
+            });
+        }
+        catch (IllegalStateException refused) {
+            System.err.println("Not indexed: " + refused.getMessage());
+            return 1;
+        }
+    }
+
+    /** Runs {@code work} on a connection made as the service makes it, from the same settings, and nothing else. */
+    private static int withRedis(String[] settings,
+            BiFunction<RedisClusterCommands<String, String>, Environment, Integer> work) {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DataRedisAutoConfiguration.class)
                 .web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF).logStartupInfo(false).run(settings);
                 StatefulConnection<String, String> connection = connect(context.getBean(LettuceConnectionFactory.class))) {
             @SuppressWarnings("unchecked")
             RedisClusterCommands<String, String> commands = connection instanceof StatefulRedisClusterConnection<String, String> cluster
                     ? cluster.sync() : ((StatefulRedisConnection<String, String>) connection).sync();
-            Duration settle = Binder.get(context.getEnvironment())
-                    .bind("wallet.repartition.settle", Duration.class).orElse(Duration.ofSeconds(10));
-            new Repartitioning(commands, System.out::println).run(to, legacyFrom, settle);
-            return 0;
-        }
-        catch (IllegalStateException | IllegalArgumentException refused) {
-            System.err.println("Not repartitioned: " + refused.getMessage());
-            return 1;
+            return work.apply(commands, context.getEnvironment());
         }
     }
 

@@ -14,10 +14,16 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class WalletApplication {
 
-    /** Serves; or, with {@code repartition N} as its first arguments, runs that offline command and exits. */
+    /**
+     * Serves; or, with {@code repartition N} or {@code index-withdrawals} as its first arguments, runs that
+     * command and exits.
+     */
     public static void main(String[] args) {
         if (args.length > 0 && "repartition".equals(args[0])) {
             System.exit(RepartitionCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && "index-withdrawals".equals(args[0])) {
+            System.exit(RepartitionCommand.indexWithdrawals(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         SpringApplication.run(WalletApplication.class, args);
     }

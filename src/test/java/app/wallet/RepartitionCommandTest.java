@@ -102,6 +102,45 @@ class RepartitionCommandTest {
     }
 
     @Test
+    void indexWithdrawalsPutsWithdrawalsOfAnEarlierVersionIntoTheOperatorQueue() {
+        try (LocalRedis redis = LocalRedis.startProcess();
+                ConfigurableApplicationContext instance = instance(redis, 16, false)) {
+            WebTestClient client = client(instance);
+            WalletApi api = new WalletApi(client);
+            Set<String> pending = new HashSet<>();
+            Set<String> approved = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                String user = "earlier-" + i + "-" + UUID.randomUUID();
+                credit(client, user, 1_000, "c-" + user);
+                String settled = api.withdraw(user, 100).get("id").stringValue();
+                api.approve(user, settled);
+                approved.add(settled);
+                pending.add(api.withdraw(user, 200).get("id").stringValue());
+            }
+            // As an earlier version left its data: no operator queue.
+            RedisWire.keys(redis.port()).stream().filter(key -> key.startsWith("withdrawal-queue:"))
+                    .forEach(key -> RedisWire.call(redis.port(), "DEL", key));
+            assertThat(queue(client, "PENDING")).isEmpty();
+
+            List<String> settings = List.of("--spring.data.redis.port=" + redis.port());
+            assertThat(RepartitionCommand.indexWithdrawals(settings.toArray(String[]::new))).isZero();
+            assertThat(queue(client, "PENDING")).isEqualTo(pending);
+            assertThat(queue(client, "APPROVED")).isEqualTo(approved);
+            // Again, while serving: nothing changes.
+            assertThat(RepartitionCommand.indexWithdrawals(settings.toArray(String[]::new))).isZero();
+            assertThat(queue(client, "PENDING")).isEqualTo(pending);
+        }
+    }
+
+    private static Set<String> queue(WebTestClient client, String status) {
+        Set<String> ids = new HashSet<>();
+        client.get().uri("/api/v1/withdrawals?status={s}&limit=100", status).exchange().expectStatus().isOk()
+                .expectBody(JsonNode.class).returnResult().getResponseBody().get("items")
+                .forEach(item -> ids.add(item.get("id").stringValue()));
+        return ids;
+    }
+
+    @Test
     void movesTheDataOfAVersionThatRecordedNoLayout() {
         try (LocalRedis redis = LocalRedis.startProcess()) {
             List<String> users = new ArrayList<>();
