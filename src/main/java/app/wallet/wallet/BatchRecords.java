@@ -35,6 +35,7 @@ class BatchRecords {
 
     Mono<Recorded> find(Idempotency idempotency) {
         return redis.opsForValue().get(keys.batchIdempotency(idempotency.key()))
+                .filter(value -> value.indexOf(' ') > 0)   // anything else is not a record this service wrote
                 .map(value -> {
                     int space = value.indexOf(' ');
                     return new Recorded(value.substring(0, space), value.substring(space + 1));
