@@ -48,7 +48,7 @@ public final class QueueBackfill {
             List<String> ids = redis.zrange(index.group(0), 0, -1);
             if (!ids.isEmpty()) {
                 @SuppressWarnings("unchecked")
-                ScoredValue<String>[] entries = ids.stream().map(id -> ScoredValue.just(0, id + ":" + userId)).toArray(ScoredValue[]::new);
+                ScoredValue<String>[] entries = ids.stream().map(id -> ScoredValue.just(0, WalletKeys.queueEntry(userId, id))).toArray(ScoredValue[]::new);
                 added += redis.zadd(keys.queue(userId, index.group(3)), entries);
             }
         }

@@ -34,8 +34,6 @@ public final class Repartitioning {
     /** Every key of a wallet: {@code prefix:{tag}:userId[:rest]}; user ids hold no colon. */
     private static final Pattern WALLET_KEY = Pattern.compile("^(wallet|withdrawal|withdrawals|ledger|idem):(\\{[^}]*\\}):([^:]+)(.*)$");
 
-    private static final List<String> QUEUE_STATUSES = List.of("PENDING", "APPROVED", "REJECTED", "EXPIRED");
-
     private final RedisClusterCommands<String, String> redis;
     private final Consumer<String> out;
 
@@ -216,10 +214,10 @@ public final class Repartitioning {
     private long moveQueues(WalletKeys source, WalletKeys target) {
         long moved = 0;
         for (int partition = 0; partition < source.partitions(); partition++) {
-            for (String status : QUEUE_STATUSES) {
+            for (String status : WalletKeys.QUEUES) {
                 String queue = source.queue(partition, status);
                 for (String entry : redis.zrange(queue, 0, -1)) {
-                    String destination = target.queue(entry.substring(entry.indexOf(':') + 1), status);
+                    String destination = target.queue(WalletKeys.userIdOfQueueEntry(entry), status);
                     if (!destination.equals(queue)) {
                         redis.zadd(destination, 0, entry);
                         redis.zrem(queue, entry);

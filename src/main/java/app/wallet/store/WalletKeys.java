@@ -1,6 +1,7 @@
 package app.wallet.store;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
@@ -118,6 +119,22 @@ public final class WalletKeys {
 
     public String queue(int partition, String status) {
         return "withdrawal-queue:" + tag(partition) + ":" + status;
+    }
+
+    /** The statuses with a queue: EXPIRED lists the rejections an expiry made, which REJECTED lists too. */
+    public static final List<String> QUEUES = List.of("PENDING", "APPROVED", "REJECTED", "EXPIRED");
+
+    /** A withdrawal's entry in a queue, as the scripts write it: the id first, so lex order is age order. */
+    public static String queueEntry(String userId, String withdrawalId) {
+        return withdrawalId + ":" + userId;
+    }
+
+    public static String withdrawalIdOfQueueEntry(String entry) {
+        return entry.substring(0, entry.indexOf(':'));
+    }
+
+    public static String userIdOfQueueEntry(String entry) {
+        return entry.substring(entry.indexOf(':') + 1);
     }
 
     public String ledger(String userId) {

@@ -2,7 +2,6 @@ package app.wallet.withdrawal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -12,6 +11,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.store.TimeOrderedIds;
+import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
 import app.wallet.web.Page;
 import app.wallet.web.PathParams;
@@ -20,7 +20,6 @@ import app.wallet.web.PathParams;
 @Component
 class QueueHandler {
 
-    static final List<String> STATUSES = List.of("PENDING", "APPROVED", "REJECTED", WithdrawalService.EXPIRED);
     private static final Pattern ENTRY = Pattern.compile("[0-9a-f-]{36}:[A-Za-z0-9_-]{1,64}");
 
     private final WithdrawalQueue queue;
@@ -31,8 +30,8 @@ class QueueHandler {
 
     Mono<ServerResponse> page(ServerRequest request) {
         String status = request.queryParam("status").orElse("PENDING");
-        if (!STATUSES.contains(status)) {
-            throw ApiException.invalid("status", "must be one of " + String.join(", ", STATUSES));
+        if (!WalletKeys.QUEUES.contains(status)) {
+            throw ApiException.invalid("status", "must be one of " + String.join(", ", WalletKeys.QUEUES));
         }
         int limit = PathParams.limit(request);
         String after = request.queryParam("cursor").map(QueueHandler::entryOf).orElse(null);
@@ -50,7 +49,7 @@ class QueueHandler {
     private static String entryOf(String cursor) {
         try {
             String entry = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (ENTRY.matcher(entry).matches() && TimeOrderedIds.isValid(WithdrawalQueue.withdrawalIdOf(entry))) {
+            if (ENTRY.matcher(entry).matches() && TimeOrderedIds.isValid(WalletKeys.withdrawalIdOfQueueEntry(entry))) {
                 return entry;
             }
         }

@@ -91,7 +91,7 @@ class WithdrawalExpiry implements SmartLifecycle {
      * logged and the pass goes on: one bad entry must not stop the expiry of the others.
      */
     Mono<Withdrawal> expire(String entry, Instant requestedBy) {
-        return withdrawals.expire(WithdrawalQueue.userIdOf(entry), WithdrawalQueue.withdrawalIdOf(entry), requestedBy)
+        return withdrawals.expire(WalletKeys.userIdOfQueueEntry(entry), WalletKeys.withdrawalIdOfQueueEntry(entry), requestedBy)
                 .onErrorResume(ChangeRefusedException.class, refused -> Mono.empty())
                 .onErrorResume(error -> !ProblemResponses.isRedisOutage(error), error -> {
                     log.warn("Could not expire withdrawal {}: {}", entry, error.toString());

@@ -58,7 +58,8 @@ public class WithdrawalQueue {
                     boolean more = oldest.size() > limit;
                     List<String> shown = oldest.stream().limit(limit).toList();
                     return Flux.fromIterable(shown)
-                            .flatMapSequential(entry -> withdrawals.read(userIdOf(entry), withdrawalIdOf(entry)))
+                            .flatMapSequential(entry -> withdrawals.read(WalletKeys.userIdOfQueueEntry(entry),
+                                    WalletKeys.withdrawalIdOfQueueEntry(entry)))
                             // An entry an instance of an earlier version left behind when it settled the
                             // withdrawal: not shown (the next approve, reject or expiry of it removes it).
                             .filter(withdrawal -> matches(withdrawal, status))
@@ -73,11 +74,4 @@ public class WithdrawalQueue {
                 : withdrawal.status().name().equals(status);
     }
 
-    static String withdrawalIdOf(String entry) {
-        return entry.substring(0, entry.indexOf(':'));
-    }
-
-    static String userIdOf(String entry) {
-        return entry.substring(entry.indexOf(':') + 1);
-    }
 }

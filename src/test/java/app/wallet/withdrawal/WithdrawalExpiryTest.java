@@ -19,6 +19,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
+import app.wallet.store.WalletKeys;
 import app.wallet.support.IntegrationTest;
 import app.wallet.support.Invariants;
 import app.wallet.support.KafkaEvents;
@@ -100,7 +101,7 @@ class WithdrawalExpiryTest extends IntegrationTest {
                         // The approval goes through HTTP and token checks, a burst of them several milliseconds: the expiry
                         // starts up to 20 ms later, so either may reach Redis first.
                         Mono.delay(Duration.ofMillis(ThreadLocalRandom.current().nextInt(20)))
-                                .then(expiry.expire(entry.getKey() + ":" + entry.getValue(), requestedBy))
+                                .then(expiry.expire(WalletKeys.queueEntry(entry.getValue(), entry.getKey()), requestedBy))
                                 .doOnNext(expired -> expiredHere.add(expired.id()))
                                 .then()), 200)
                 .blockLast(Duration.ofSeconds(60));
