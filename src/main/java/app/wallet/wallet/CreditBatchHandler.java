@@ -2,7 +2,6 @@ package app.wallet.wallet;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
@@ -20,6 +19,7 @@ import app.wallet.web.ErrorCode;
 import app.wallet.web.Idempotency;
 import app.wallet.web.JsonBodies;
 import app.wallet.web.JsonFields;
+import app.wallet.web.PathParams;
 import app.wallet.web.Problem;
 import app.wallet.web.ProblemResponses;
 
@@ -35,8 +35,6 @@ class CreditBatchHandler {
     /** 1,000 credits with the longest user ids, references and keys the API takes, escaped as JSON allows. */
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_REFERENCE_LENGTH = 128;
-    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Pattern KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
 
     private final WalletService wallets;
     private final BatchRecords records;
@@ -88,10 +86,10 @@ class CreditBatchHandler {
     private List<WalletService.Credit> credits(JsonFields fields, String actor, List<String> keys) {
         List<WalletService.Credit> credits = new ArrayList<>();
         for (JsonFields item : fields.objects("items", MAX_ITEMS, "userId", "amount", "reference", "idempotencyKey")) {
-            String userId = item.text("userId", 64, USER_ID, "must match ^[A-Za-z0-9_-]{1,64}$");
+            String userId = item.text("userId", 64, PathParams.USER_ID, PathParams.USER_ID_RULE);
             long amount = item.amount("amount", properties.maxAmount());
             String reference = item.optionalText("reference", MAX_REFERENCE_LENGTH);
-            String key = item.text("idempotencyKey", 255, KEY, "must be 1 to 255 printable ASCII characters");
+            String key = item.text("idempotencyKey", 255, Idempotency.KEY, Idempotency.KEY_RULE);
             keys.add(key);
             // The same key and fingerprint as a single credit of the same request: either finds the other.
             credits.add(new WalletService.Credit(userId, amount, reference,

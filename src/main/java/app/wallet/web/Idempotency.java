@@ -1,6 +1,7 @@
 package app.wallet.web;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -18,6 +19,9 @@ import app.wallet.store.Sha256;
 public record Idempotency(String key, String fingerprint) {
 
     public static final String HEADER = "Idempotency-Key";
+    /** What a key may be, in a header or in a batch item. */
+    public static final Pattern KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
+    public static final String KEY_RULE = "must be 1 to 255 printable ASCII characters";
 
     /**
      * The request's key with the fingerprint of {@code parts}, or empty without a key. The parts are the
@@ -29,7 +33,7 @@ public record Idempotency(String key, String fingerprint) {
             return Optional.empty();
         }
         if (!isValidKey(key)) {
-            throw ApiException.invalid(HEADER, "must be 1 to 255 printable ASCII characters");
+            throw ApiException.invalid(HEADER, KEY_RULE);
         }
         return Optional.of(of(key, actor, parts));
     }
@@ -53,6 +57,6 @@ public record Idempotency(String key, String fingerprint) {
     }
 
     public static boolean isValidKey(@Nullable String key) {
-        return key != null && !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
+        return key != null && KEY.matcher(key).matches();
     }
 }

@@ -9,7 +9,9 @@ import app.wallet.store.TimeOrderedIds;
 /** Checked path variables: a user id becomes part of Redis keys, so only the safe alphabet passes. */
 public final class PathParams {
 
-    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** What a user id may be, wherever it comes from (a path, a batch item, a cursor). */
+    public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    public static final String USER_ID_RULE = "must match ^[A-Za-z0-9_-]{1,64}$";
 
     private PathParams() {
     }
@@ -17,7 +19,7 @@ public final class PathParams {
     public static String userId(ServerRequest request) {
         String userId = request.pathVariable("userId");
         if (!USER_ID.matcher(userId).matches()) {
-            throw ApiException.invalid("userId", "must match ^[A-Za-z0-9_-]{1,64}$");
+            throw ApiException.invalid("userId", USER_ID_RULE);
         }
         return userId;
     }

@@ -2,7 +2,6 @@ package app.wallet.withdrawal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -20,7 +19,6 @@ import app.wallet.web.PathParams;
 @Component
 class QueueHandler {
 
-    private static final Pattern ENTRY = Pattern.compile("[0-9a-f-]{36}:[A-Za-z0-9_-]{1,64}");
 
     private final WithdrawalQueue queue;
 
@@ -49,7 +47,8 @@ class QueueHandler {
     private static String entryOf(String cursor) {
         try {
             String entry = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (ENTRY.matcher(entry).matches() && TimeOrderedIds.isValid(WalletKeys.withdrawalIdOfQueueEntry(entry))) {
+            if (entry.indexOf(':') > 0 && TimeOrderedIds.isValid(WalletKeys.withdrawalIdOfQueueEntry(entry))
+                    && PathParams.USER_ID.matcher(WalletKeys.userIdOfQueueEntry(entry)).matches()) {
                 return entry;
             }
         }
