@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import app.wallet.support.IntegrationTest;
+import app.wallet.support.Pages;
 import app.wallet.support.WalletApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,14 +96,7 @@ class OperatorQueueTest extends IntegrationTest {
     }
 
     private List<String> all(String status) {
-        List<String> ids = new ArrayList<>();
-        String cursor = null;
-        do {
-            JsonNode page = queue(status, 100, cursor);
-            page.get("items").forEach(item -> ids.add(item.get("id").asString()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
-        } while (cursor != null);
-        return ids;
+        return Pages.ids(client, "/api/v1/withdrawals?limit=100&status=" + status);
     }
 
     private JsonNode queue(String status, int limit, String cursor) {

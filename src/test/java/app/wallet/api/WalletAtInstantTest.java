@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import app.wallet.support.IntegrationTest;
+import app.wallet.support.Pages;
 import app.wallet.support.WalletApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,15 +94,7 @@ class WalletAtInstantTest extends IntegrationTest {
     }
 
     private List<JsonNode> ledgerOldestFirst(String userId) {
-        List<JsonNode> entries = new ArrayList<>();
-        String cursor = null;
-        do {
-            JsonNode page = client.get().uri(cursor == null ? "/api/v1/wallets/" + userId + "/transactions?limit=100"
-                            : "/api/v1/wallets/" + userId + "/transactions?limit=100&cursor=" + cursor).exchange()
-                    .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
-            page.get("items").forEach(entries::add);
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
-        } while (cursor != null);
+        List<JsonNode> entries = new ArrayList<>(Pages.all(client, "/api/v1/wallets/" + userId + "/transactions?limit=100"));
         Collections.reverse(entries);
         return entries;
     }

@@ -46,6 +46,7 @@ import app.wallet.support.Authorized;
 import app.wallet.support.Invariants;
 import app.wallet.support.KafkaEvents;
 import app.wallet.support.LocalKafka;
+import app.wallet.support.Pages;
 import app.wallet.support.LocalTokens;
 import app.wallet.support.RedisCluster;
 import app.wallet.support.WalletApi;
@@ -349,17 +350,8 @@ class RedisClusterFailoverTest {
         }
     }
 
-    /** Every item of a paged list, following its cursors. */
     private List<JsonNode> all(String firstPage) {
-        List<JsonNode> items = new ArrayList<>();
-        String uri = firstPage;
-        while (uri != null) {
-            JsonNode page = client(0).get().uri(uri).exchange().expectStatus().isOk()
-                    .expectBody(JsonNode.class).returnResult().getResponseBody();
-            page.get("items").forEach(items::add);
-            uri = page.get("nextCursor").isNull() ? null : firstPage + "&cursor=" + page.get("nextCursor").stringValue();
-        }
-        return items;
+        return Pages.all(client(0), firstPage);
     }
 
     private static Set<String> ids(List<JsonNode> events) {

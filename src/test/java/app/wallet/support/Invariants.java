@@ -1,6 +1,5 @@
 package app.wallet.support;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -58,15 +57,7 @@ public final class Invariants {
     }
 
     private List<JsonNode> all(String firstPage) {
-        List<JsonNode> items = new ArrayList<>();
-        String uri = firstPage;
-        while (uri != null) {
-            JsonNode page = get(uri);
-            page.get("items").forEach(items::add);
-            JsonNode cursor = page.get("nextCursor");
-            uri = cursor.isNull() ? null : firstPage + "&cursor=" + cursor.stringValue();
-        }
-        return items;
+        return Pages.all(client, firstPage);
     }
 
     private JsonNode get(String uri) {

@@ -24,6 +24,7 @@ import app.wallet.support.IntegrationTest;
 import app.wallet.support.Invariants;
 import app.wallet.support.KafkaEvents;
 import app.wallet.support.LocalKafka;
+import app.wallet.support.Pages;
 import app.wallet.support.WalletApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,15 +143,6 @@ class WithdrawalExpiryTest extends IntegrationTest {
     }
 
     private List<String> queue(String status) {
-        List<String> ids = new ArrayList<>();
-        String cursor = null;
-        do {
-            JsonNode page = client.get().uri(cursor == null ? "/api/v1/withdrawals?status={s}&limit=100"
-                            : "/api/v1/withdrawals?status={s}&limit=100&cursor={c}", status, cursor).exchange()
-                    .expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
-            page.get("items").forEach(item -> ids.add(item.get("id").asString()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
-        } while (cursor != null);
-        return ids;
+        return Pages.ids(client, "/api/v1/withdrawals?limit=100&status=" + status);
     }
 }
