@@ -7,15 +7,14 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import app.wallet.config.PeriodicTask;
 import app.wallet.config.WalletProperties;
 import app.wallet.store.ChangeRefusedException;
 import app.wallet.store.TimeOrderedIds;
@@ -29,7 +28,7 @@ import app.wallet.web.ProblemResponses;
  * still PENDING and old enough, and exactly one of them applies.
  */
 @Component
-class WithdrawalExpiry implements SmartLifecycle {
+class WithdrawalExpiry extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(WithdrawalExpiry.class);
     /** Withdrawals expired per partition and pass; more wait for the next pass. */
@@ -41,36 +40,29 @@ class WithdrawalExpiry implements SmartLifecycle {
     private final WithdrawalService withdrawals;
     private final Clock clock;
     private final @Nullable Duration timeout;
-    private final Duration interval;
-    private volatile @Nullable Disposable running;
 
     WithdrawalExpiry(ReactiveStringRedisTemplate redis, WalletKeys keys, WithdrawalService withdrawals, Clock clock,
             WalletProperties properties) {
+        super("Withdrawal expiry pass", properties.withdrawal().pendingTimeout() == null ? null
+                : properties.withdrawal().expiryInterval());
         this.redis = redis;
         this.keys = keys;
         this.withdrawals = withdrawals;
         this.clock = clock;
         this.timeout = properties.withdrawal().pendingTimeout();
-        this.interval = properties.withdrawal().expiryInterval();
     }
 
     @Override
     public void start() {
-        if (timeout == null) {
-            return;
+        if (timeout != null) {
+            log.info("PENDING withdrawals expire after {}", timeout);
         }
-        log.info("PENDING withdrawals expire after {}", timeout);
-        running = Flux.interval(interval, interval)
-                .onBackpressureDrop()
-                .concatMap(tick -> sweep().onErrorResume(error -> {
-                    log.warn("Withdrawal expiry pass failed: {}", error.toString());
-                    return Mono.empty();
-                }), 0)
-                .subscribe();
+        super.start();
     }
 
     /** One pass over every partition; the number of withdrawals it expired. */
-    Mono<Long> sweep() {
+    @Override
+    protected Mono<Long> runPass() {
         Duration pendingTimeout = timeout;
         if (pendingTimeout == null) {
             return Mono.just(0L);
@@ -97,19 +89,5 @@ class WithdrawalExpiry implements SmartLifecycle {
                     log.warn("Could not expire withdrawal {}: {}", entry, error.toString());
                     return Mono.empty();
                 });
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = running;
-        running = null;
-        if (current != null) {
-            current.dispose();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running != null;
     }
 }
