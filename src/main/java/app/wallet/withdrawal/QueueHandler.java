@@ -19,7 +19,6 @@ import app.wallet.web.PathParams;
 @Component
 class QueueHandler {
 
-
     private final WithdrawalQueue queue;
 
     QueueHandler(WithdrawalQueue queue) {
