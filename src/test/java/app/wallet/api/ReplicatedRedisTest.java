@@ -25,6 +25,7 @@ import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
+import app.wallet.support.RedisBinary;
 import app.wallet.support.RedisWire;
 import app.wallet.support.WalletApi;
 
@@ -95,11 +96,11 @@ class ReplicatedRedisTest {
                 .header("Idempotency-Key", key).bodyValue("{\"amount\": 250}").exchange();
     }
 
-    /** Debian's redis-server (the cluster tests need it too); fails, never skips, where it is missing. */
+    /** A redis-server process ({@link RedisBinary}: the PATH's 7+, else the embedded-redis artifact's). */
     private static Process redisServer(int port, String... more) {
         try {
             Path dir = Files.createTempDirectory("redis-" + port);
-            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+            List<String> command = new ArrayList<>(List.of(RedisBinary.get().path(), "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
             command.addAll(List.of(more));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -108,7 +109,7 @@ class ReplicatedRedisTest {
             return process;
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Could not start redis-server (apt-get install redis-server)", e);
+            throw new UncheckedIOException("Could not start " + RedisBinary.get(), e);
         }
     }
 

@@ -164,7 +164,7 @@ class RedisClusterFailoverTest {
     void aChangeNoReplicaHasIsNotAcknowledged() {
         String user = "unreplicated-" + UUID.randomUUID();
         RedisCluster.Node master = cluster.masterOfSlot(SlotHash.getSlot(keys.wallet(user)));
-        String replicaPort = RedisCluster.field(master.cli("INFO", "replication"), "slave0").replaceAll(".*port=(\\d+).*", "$1");
+        String replicaPort = RedisCluster.field(master.call("INFO", "replication"), "slave0").replaceAll(".*port=(\\d+).*", "$1");
         RedisCluster.Node replica = cluster.nodes().stream().filter(node -> Integer.toString(node.port()).equals(replicaPort))
                 .findFirst().orElseThrow();
         String body = "{\"amount\": 250}";

@@ -1,14 +1,12 @@
 package app.wallet.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,20 +17,14 @@ import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real Redis server for tests and for the local run: a container where Docker is available, otherwise
- * a {@code redis-server} child process: the system's where it is Redis 7 or newer, else the binary shipped
- * in the embedded-redis artifact (6.2).
+ * a {@code redis-server} child process ({@link RedisBinary}: the PATH's where it is Redis 7 or newer, else
+ * the one shipped in the embedded-redis artifact).
  * Either way the service talks to a real Redis; there is no mock.
  */
 public final class LocalRedis implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalRedis.class);
     private static volatile LocalRedis shared;
-    private static final String SYSTEM_REDIS = "/usr/bin/redis-server";
-    /**
-     * The system's redis-server where it is 7 or newer (Debian's, which .ci/run installs): the artifact's
-     * binary is 6.2, without sharded Pub/Sub.
-     */
-    static final boolean SYSTEM_REDIS_7 = systemRedisVersion() >= 7;
 
     private final String host;
     private final int port;
@@ -77,28 +69,29 @@ public final class LocalRedis implements AutoCloseable {
     public static LocalRedis startProcess(String... settings) {
         int port = freePort();
         try {
-            // Every write is fsynced to an append-only file, so data survives a pause() and resume().
+            // Every write is fsynced to an append-only file, so data survives a pause() and resume(). The
+            // directory goes with the server (close()).
             Path dir = Files.createTempDirectory("redis-" + port);
-            dir.toFile().deleteOnExit();
             RedisServerBuilder builder = RedisServer.newRedisServer();
-            if (SYSTEM_REDIS_7) {
-                builder.executableProvider(() -> new File(SYSTEM_REDIS));
-            }
-            for (String setting : settings) {
-                builder.setting(setting);
-            }
-            RedisServer server = builder
+            builder.executableProvider(RedisBinary.get()::file)
                     .port(port)
                     .bind("127.0.0.1")
                     .setting("save \"\"")
                     .setting("dir " + dir)
                     .setting("appendonly yes")
                     .setting("appendfsync always")
-                    .onShutdownForceStop(true)
-                    .build();
+                    .onShutdownForceStop(true);
+            // After the defaults: the last of a setting given twice is the one Redis takes.
+            for (String setting : settings) {
+                builder.setting(setting);
+            }
+            RedisServer server = builder.build();
             server.start();
-            log.info("{} redis-server process started at 127.0.0.1:{}", SYSTEM_REDIS_7 ? "System (7+)" : "Embedded", port);
-            return new LocalRedis("127.0.0.1", port, server::stop, server);
+            log.info("{} started at 127.0.0.1:{}", RedisBinary.get(), port);
+            return new LocalRedis("127.0.0.1", port, () -> {
+                server.stop();
+                deleteTree(dir);
+            }, server);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Could not start redis-server", e);
@@ -132,22 +125,9 @@ public final class LocalRedis implements AutoCloseable {
         }
     }
 
-    private static int systemRedisVersion() {
-        if (!Files.isExecutable(Path.of(SYSTEM_REDIS))) {
-            return 0;
-        }
-        try {
-            Process process = new ProcessBuilder(SYSTEM_REDIS, "--version").redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            Matcher version = Pattern.compile("v=(\\d+)\\.").matcher(output);
-            return process.waitFor() == 0 && version.find() ? Integer.parseInt(version.group(1)) : 0;
-        }
-        catch (IOException e) {
-            return 0;
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 

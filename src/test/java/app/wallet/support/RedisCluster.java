@@ -2,7 +2,8 @@ package app.wallet.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +16,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -26,17 +26,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Redis Cluster on loopback: one {@code redis-server} child process per node, joined with
- * {@code redis-cli --cluster create}. Nodes can be killed, restarted, frozen and thawed, so tests can
- * play failovers. Needs {@code redis-server} and {@code redis-cli} 7.0+ on the PATH (Debian: apt-get
- * install redis-server); without them {@link #start} throws rather than letting a test skip.
+ * A real Redis Cluster on loopback: one {@code redis-server} child process per node ({@link RedisBinary}),
+ * joined over the wire as {@code redis-cli --cluster create} would join them (CLUSTER MEET, ADDSLOTS,
+ * REPLICATE), so no {@code redis-cli} is needed. Nodes can be killed, restarted, frozen and thawed, so
+ * tests can play failovers.
  */
 public final class RedisCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(5);
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.\\d+\\.\\d+");
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    private static final int SLOTS = 16384;
+    /** Every node's cluster bus listens on its port + 10000, as Redis 6.2 (which has no --cluster-port) sets it. */
+    private static final int BUS_OFFSET = 10000;
 
     private final Path root;
     private final Map<Integer, Node> byPort = new LinkedHashMap<>();
@@ -48,16 +50,8 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     public static RedisCluster start(int masters, int replicasPerMaster) {
-        requireVersion("redis-server");
-        requireVersion("redis-cli");
         int count = masters * (1 + replicasPerMaster);
-        // The bus port defaults to port + 10000, which overflows for ephemeral ports above 55535, so each
-        // node gets its own free bus port too (--cluster-port, new in 7.0).
-        Set<Integer> ports = new LinkedHashSet<>();
-        while (ports.size() < 2 * count) {
-            ports.add(LocalRedis.freePort());
-        }
-        Integer[] free = ports.toArray(new Integer[0]);
+        List<Integer> ports = freePortPairs(count);
         RedisCluster cluster;
         try {
             cluster = new RedisCluster(Files.createTempDirectory("redis-cluster-"));
@@ -67,18 +61,15 @@ public final class RedisCluster implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
-            for (int i = 0; i < count; i++) {
-                Node node = cluster.new Node(free[i], free[count + i]);
+            for (int port : ports) {
+                Node node = cluster.new Node(port);
                 cluster.byPort.put(node.port, node);
                 node.launch();
             }
             for (Node node : cluster.byPort.values()) {
                 node.awaitPing();
             }
-            List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-            cluster.byPort.keySet().forEach(port -> create.add("127.0.0.1:" + port));
-            create.addAll(List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));
-            cluster.run(create, Duration.ofSeconds(60));
+            cluster.join(masters);
             cluster.awaitReady(masters, count);
             log.info("Redis Cluster up: {}", cluster.seedNodes());
             return cluster;
@@ -86,6 +77,69 @@ public final class RedisCluster implements AutoCloseable {
         catch (RuntimeException | Error e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /**
+     * What {@code redis-cli --cluster create} does: distinct config epochs, every node met, master i given
+     * the slots from {@code i * 16384 / masters} on, the other nodes made replicas of the masters in turn.
+     */
+    private void join(int masters) {
+        List<Node> nodes = nodes();
+        Map<Node, String> ids = new LinkedHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            ids.put(node, node.call("CLUSTER", "MYID"));
+            node.call("CLUSTER", "SET-CONFIG-EPOCH", String.valueOf(i + 1));
+        }
+        Node first = nodes.get(0);
+        for (Node other : nodes.subList(1, nodes.size())) {
+            first.call("CLUSTER", "MEET", "127.0.0.1", String.valueOf(other.port));
+        }
+        for (int i = 0; i < masters; i++) {
+            List<String> addSlots = new ArrayList<>(List.of("CLUSTER", "ADDSLOTS"));
+            for (int slot = i * SLOTS / masters; slot < (i + 1) * SLOTS / masters; slot++) {
+                addSlots.add(String.valueOf(slot));
+            }
+            nodes.get(i).call(addSlots.toArray(String[]::new));
+        }
+        // A replica must know its master's id before it can follow it.
+        await(READY_TIMEOUT, "every node to know every other", () -> nodes.stream().allMatch(node ->
+                String.valueOf(nodes.size()).equals(field(node.call("CLUSTER", "INFO"), "cluster_known_nodes")))
+                ? Boolean.TRUE : null);
+        for (int i = masters; i < nodes.size(); i++) {
+            Node master = nodes.get(i % masters);
+            nodes.get(i).call("CLUSTER", "REPLICATE", ids.get(master));
+        }
+    }
+
+    /**
+     * Free ports whose port + 10000, the node's cluster bus, is free too; from a range where that sum stays
+     * a valid port.
+     */
+    private static List<Integer> freePortPairs(int count) {
+        Set<Integer> ports = new LinkedHashSet<>();
+        for (int tries = 0; ports.size() < count; tries++) {
+            if (tries > 10_000) {
+                throw new IllegalStateException("No " + count + " free pairs of ports (p, p + 10000) on loopback");
+            }
+            int port = ThreadLocalRandom.current().nextInt(20_000, 65_535 - BUS_OFFSET);
+            if (!ports.contains(port) && !ports.contains(port + BUS_OFFSET) && !ports.contains(port - BUS_OFFSET)
+                    && isFree(port) && isFree(port + BUS_OFFSET)) {
+                ports.add(port);
+            }
+        }
+        return new ArrayList<>(ports);
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        }
+        catch (IOException taken) {
+            return false;
         }
     }
 
@@ -132,10 +186,10 @@ public final class RedisCluster implements AutoCloseable {
                 return null;
             }
             // Other nodes may learn of the promotion before the replica has finished it, so ask it.
-            List<Entry> own = parseNodes(candidate.cli("cluster", "nodes"));
+            List<Entry> own = parseNodes(candidate.call("CLUSTER", "NODES"));
             boolean ownsAll = slots.stream().allMatch(
                     range -> ownerOf(own, range[0]) == candidate && ownerOf(own, range[1]) == candidate);
-            boolean ok = "ok".equals(field(candidate.cli("cluster", "info"), "cluster_state"));
+            boolean ok = "ok".equals(field(candidate.call("CLUSTER", "INFO"), "cluster_state"));
             return ownsAll && ok ? candidate : null;
         });
         log.info("{} took over from {} in {} ms", newMaster, oldMaster,
@@ -219,12 +273,12 @@ public final class RedisCluster implements AutoCloseable {
     private void awaitReady(int masters, int count) {
         await(READY_TIMEOUT, "cluster_state:ok and linked replicas on every node", () -> {
             for (Node node : byPort.values()) {
-                String info = node.cli("cluster", "info");
+                String info = node.call("CLUSTER", "INFO");
                 if (!"ok".equals(field(info, "cluster_state"))
                         || !String.valueOf(count).equals(field(info, "cluster_known_nodes"))) {
                     return null;
                 }
-                String replication = node.cli("info", "replication");
+                String replication = node.call("INFO", "replication");
                 if ("slave".equals(field(replication, "role"))
                         && !"up".equals(field(replication, "master_link_status"))) {
                     return null;
@@ -242,7 +296,7 @@ public final class RedisCluster implements AutoCloseable {
                 continue;
             }
             try {
-                return parseNodes(node.cli("cluster", "nodes"));
+                return parseNodes(node.call("CLUSTER", "NODES"));
             }
             catch (RuntimeException e) {
                 failure.addSuppressed(e);
@@ -289,86 +343,20 @@ public final class RedisCluster implements AutoCloseable {
         return null;
     }
 
-    /** Runs a short command, its output in files so no pipe can fill and stall it; returns stdout. */
-    private String run(List<String> command, Duration timeout) {
-        Path out = null;
-        Path err = null;
-        try {
-            out = Files.createTempFile(root, "cmd", ".out");
-            err = Files.createTempFile(root, "cmd", ".err");
-            Process process = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
-            process.getOutputStream().close();
-            // A frozen node still accepts connections (the kernel does that) but never answers.
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
-            }
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue()
-                        + ": " + stdout + Files.readString(err, StandardCharsets.UTF_8));
-            }
-            return stdout;
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted running " + command, e);
-        }
-        finally {
-            deleteQuietly(out);
-            deleteQuietly(err);
-        }
-    }
-
-    private static void requireVersion(String binary) {
-        String output;
-        try {
-            Process process = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
-            output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(
-                    binary + " is not on the PATH; install Redis 7.0+ (apt-get install redis-server)", e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        Matcher version = VERSION.matcher(output);
-        if (!version.find() || Integer.parseInt(version.group(1)) < 7) {
-            throw new IllegalStateException(binary + " 7.0+ is needed (for --cluster-port), found: " + output.strip());
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        if (path != null) {
-            path.toFile().delete();
-        }
-    }
-
     private record Entry(Node node, Set<String> flags, List<int[]> slots) {
     }
 
-    /** One redis-server process; its port, bus port and directory outlive kills and restarts. */
+    /** One redis-server process; its port and directory outlive kills and restarts. */
     public final class Node {
 
         private final int port;
-        private final int busPort;
         private final Path dir;
         private volatile Process process;
         private volatile boolean frozen;
         private volatile List<int[]> slotsWhenStopped = List.of();
 
-        private Node(int port, int busPort) {
+        private Node(int port) {
             this.port = port;
-            this.busPort = busPort;
             this.dir = root.resolve(String.valueOf(port));
         }
 
@@ -384,11 +372,9 @@ public final class RedisCluster implements AutoCloseable {
             return dir;
         }
 
-        /** Runs {@code redis-cli -p <port> args...} and returns its stdout, stripped. */
-        public String cli(String... args) {
-            List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
-            command.addAll(Arrays.asList(args));
-            return run(command, CLI_TIMEOUT).strip();
+        /** Sends one command to this node and returns its reply as redis-cli prints it; an error reply is thrown. */
+        public String call(String... args) {
+            return RedisWire.command(port, CALL_TIMEOUT, args).strip();
         }
 
         public synchronized void kill9() {
@@ -444,13 +430,12 @@ public final class RedisCluster implements AutoCloseable {
         private void launch() {
             try {
                 Files.createDirectories(dir);
-                // Every option exists in 7.0 (cluster-port is the newest), which requireVersion checked,
-                // so none is probed.
+                // Every option exists in Redis 6.2 and later; the bus port is the default, port + 10000.
                 // Validity factor 0: a replica may take over however long its link was down.
                 // No reads when down: a test must not read stale data from a cut-off node.
                 // No diskless-sync delay: the default 5 s, meant to batch replicas, slows every full sync.
-                process = new ProcessBuilder("redis-server",
-                        "--port", String.valueOf(port), "--cluster-port", String.valueOf(busPort),
+                process = new ProcessBuilder(RedisBinary.get().path(),
+                        "--port", String.valueOf(port),
                         "--bind", "127.0.0.1", "--protected-mode", "no", "--daemonize", "no",
                         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                         "--cluster-node-timeout", "3000",
@@ -479,12 +464,11 @@ public final class RedisCluster implements AutoCloseable {
                 }
                 try {
                     // Short: whatever else holds the port may accept and never answer.
-                    String reply = run(List.of("redis-cli", "-p", String.valueOf(port), "ping"), Duration.ofSeconds(1));
-                    if ("PONG".equals(reply.strip())) {
+                    if ("PONG".equals(RedisWire.command(port, Duration.ofSeconds(1), "PING"))) {
                         return;
                     }
                 }
-                catch (IllegalStateException notYet) {
+                catch (RuntimeException notYet) {
                     // not listening yet
                 }
                 if (System.nanoTime() > deadline) {
@@ -522,7 +506,19 @@ public final class RedisCluster implements AutoCloseable {
         }
 
         private void signal(String signal) {
-            run(List.of("kill", signal, String.valueOf(pid())), CLI_TIMEOUT);
+            try {
+                Process kill = new ProcessBuilder("kill", signal, String.valueOf(pid())).redirectErrorStream(true).start();
+                if (!kill.waitFor(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+                    throw new IllegalStateException("kill " + signal + " " + pid() + " failed");
+                }
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -22,13 +22,13 @@ class RedisClusterTest {
             assertEquals(3, cluster.masters().size());
 
             Node any = cluster.nodes().get(0);
-            assertEquals("OK", any.cli("-c", "set", "k", "v"));
-            Node oldMaster = cluster.masterOfSlot(Integer.parseInt(any.cli("cluster", "keyslot", "k")));
+            Node oldMaster = cluster.masterOfSlot(Integer.parseInt(any.call("CLUSTER", "KEYSLOT", "k")));
+            assertEquals("OK", oldMaster.call("SET", "k", "v"));
             // Replication is asynchronous: without this the kill could beat the write to the replica. (A
-            // WAIT here would count only its own connection's writes, none: redis-cli makes one per call.)
-            long written = Long.parseLong(RedisCluster.field(oldMaster.cli("info", "replication"), "master_repl_offset"));
+            // WAIT here would count only its own connection's writes, none: each call is a connection of its own.)
+            long written = Long.parseLong(RedisCluster.field(oldMaster.call("INFO", "replication"), "master_repl_offset"));
             RedisCluster.await(Duration.ofSeconds(10), "the write to reach the replica", () -> {
-                String replica = RedisCluster.field(oldMaster.cli("info", "replication"), "slave0");
+                String replica = RedisCluster.field(oldMaster.call("INFO", "replication"), "slave0");
                 return replica != null && Long.parseLong(replica.replaceAll(".*offset=(\\d+).*", "$1")) >= written
                         ? Boolean.TRUE : null;
             });
@@ -36,11 +36,11 @@ class RedisClusterTest {
             oldMaster.kill9();
             Node newMaster = cluster.awaitFailover(oldMaster, Duration.ofSeconds(15));
             assertNotEquals(oldMaster, newMaster);
-            assertEquals("v", newMaster.cli("get", "k"));
+            assertEquals("v", newMaster.call("GET", "k"));
 
             oldMaster.restart();
             RedisCluster.await(Duration.ofSeconds(15), oldMaster + " to rejoin as a replica", () -> {
-                String replication = oldMaster.cli("info", "replication");
+                String replication = oldMaster.call("INFO", "replication");
                 boolean rejoined = "slave".equals(RedisCluster.field(replication, "role"))
                         && String.valueOf(newMaster.port()).equals(RedisCluster.field(replication, "master_port"))
                         && "up".equals(RedisCluster.field(replication, "master_link_status"));

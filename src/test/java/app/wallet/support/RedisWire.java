@@ -5,8 +5,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +23,26 @@ public final class RedisWire {
 
     /** The reply: a simple string, an error ("-ERR ..."), an integer or a bulk string; arrays are not read. */
     public static String call(int port, String... args) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
+        return call(port, Duration.ofSeconds(10), args);
+    }
+
+    /**
+     * The reply's value, as redis-cli would print it: a simple string without its {@code +}, an integer
+     * without its {@code :}, a bulk string's text ("" for nil); an error reply is thrown. A node that
+     * accepts the connection but does not answer within {@code timeout} (a frozen one) fails the call.
+     */
+    public static String command(int port, Duration timeout, String... args) {
+        String reply = call(port, timeout, args);
+        if (reply.startsWith("-")) {
+            throw new IllegalStateException(String.join(" ", args) + " on port " + port + ": " + reply.substring(1));
+        }
+        return reply.startsWith("+") || reply.startsWith(":") ? reply.substring(1) : reply;
+    }
+
+    private static String call(int port, Duration timeout, String... args) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
             StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
             for (String arg : args) {
                 request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
