@@ -29,8 +29,9 @@ import app.wallet.web.ProblemResponses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With Redis gone or still loading its data every request is a clean 503 and the instance is not ready;
- * nothing was changed when it comes back, and the service answers again within about a second of it.
+ * With Redis gone or still loading its data every request is a clean 503 and the instance is not ready
+ * (but live); nothing was changed when it comes back, and the service answers again within about a second
+ * of it. Kafka is unreachable throughout, which changes none of that.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
@@ -51,11 +52,41 @@ class RedisOutageTest {
         client = unauthenticated.mutate().filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build();
     }
 
+    /** No broker: the instance runs with Kafka unreachable throughout, as it may in production. */
+    private static final int NO_KAFKA = LocalRedis.freePort();
+
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
         Authorized.trustLocalTokens(registry);
         registry.add("spring.data.redis.host", REDIS::host);
         registry.add("spring.data.redis.port", REDIS::port);
+        registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + NO_KAFKA);
+    }
+
+    /**
+     * Liveness is the process alone, readiness what serving needs: with Kafka unreachable the instance is
+     * live, ready and takes money (its events wait in the outbox); with Redis gone it is live, not ready.
+     */
+    @Test
+    void probesMeanWhatTheySay() throws IOException {
+        client.get().uri("/actuator/health").exchange().expectBody()
+                .jsonPath("$.components.kafka.status").isEqualTo("DOWN")
+                .jsonPath("$.components.redis.status").isEqualTo("UP")
+                .jsonPath("$.components.redisStore.status").isEqualTo("UP");
+        client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+        new WalletApi(client).credit("probes", 100);
+
+        REDIS.pause();
+        try {
+            client.get().uri("/actuator/health/readiness").exchange().expectStatus().isEqualTo(503);
+            client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        }
+        finally {
+            REDIS.resume();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk());
     }
 
     @AfterAll
