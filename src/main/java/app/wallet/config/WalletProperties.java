@@ -105,9 +105,12 @@ public record WalletProperties(
      *        unset: 1 on a Redis Cluster or a master with replicas at start-up, 0 for a lone Redis
      * @param replicaAckTimeout how long a change waits for its replicas before the request fails with 503
      * @param maxReconnectDelay longest pause between two attempts to reconnect to Redis
+     * @param allowEviction serve although a Redis master's {@code maxmemory-policy} is not {@code noeviction},
+     *        which lets Redis delete wallets or idempotency records under memory pressure; only for those who
+     *        know why (logged as an error at every start)
      */
     public record Redis(@Nullable Integer minReplicaAcks, @DefaultValue("500ms") Duration replicaAckTimeout,
-            @DefaultValue("1s") Duration maxReconnectDelay) {
+            @DefaultValue("1s") Duration maxReconnectDelay, @DefaultValue("false") boolean allowEviction) {
     }
 
     /**
