@@ -2,13 +2,17 @@ package app.wallet.web;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -29,6 +33,9 @@ import tools.jackson.databind.json.JsonMapper;
  * connection. This handler sits after the codec, notes the failure as the request passes, and gives
  * that answer a problem body with a code. Status, ordering and the connection's close stay Reactor
  * Netty's.
+ *
+ * <p>A request in an HTTP version other than 1.x ({@code HTTP/2.0} without TLS, {@code HTTP/3.0},
+ * {@code HTTP/0.9}) is answered here, 400 with a problem, and its connection closed.
  */
 final class UndecodableRequests extends ChannelDuplexHandler {
 
@@ -36,6 +43,8 @@ final class UndecodableRequests extends ChannelDuplexHandler {
 
     private final JsonMapper json;
     private @Nullable ErrorCode failure;
+    /** A request in a version the server does not speak was answered: the rest of the connection is dropped. */
+    private boolean refused;
 
     UndecodableRequests(JsonMapper json) {
         this.json = json;
@@ -43,6 +52,24 @@ final class UndecodableRequests extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
+        if (refused) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (message instanceof HttpRequest request && request.decoderResult().isSuccess()
+                && request.protocolVersion().majorVersion() != 1) {
+            // The codec reads any "NAME/major.minor" as a version, and Reactor Netty would serve HTTP/3.0 or
+            // HTTP/0.9 as if it were 1.1, or answer HTTP/2.0 with an empty 400. HTTP/1.2 is served as 1.1,
+            // as RFC 9110 asks of a minor version above the highest one known.
+            refused = true;
+            ReferenceCountUtil.release(message);
+            String detail = "The request is in " + request.protocolVersion().text() + ", which this server does not speak: "
+                    + "send HTTP/1.1";
+            FullHttpResponse problem = problem(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, ErrorCode.INVALID_REQUEST, detail);
+            problem.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            context.writeAndFlush(problem).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (message instanceof HttpRequest request) {
             if (request.decoderResult().isFailure()) {
                 failure = codeOf(request.decoderResult().cause());
@@ -60,17 +87,23 @@ final class UndecodableRequests extends ChannelDuplexHandler {
         if (code != null && message instanceof FullHttpResponse response && response.content().readableBytes() == 0
                 && response.status().code() == code.status().value()) {
             failure = null;
-            byte[] body = json.writeValueAsBytes(Problem.of(code, detail(code), java.util.List.of()));
-            FullHttpResponse problem = new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
-                    Unpooled.wrappedBuffer(body));
+            FullHttpResponse problem = problem(response.protocolVersion(), response.status(), code, detail(code));
             problem.headers().set(response.headers())
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, problem.content().readableBytes());
             ReferenceCountUtil.release(response);
             context.write(problem, promise);
             return;
         }
         context.write(message, promise);
+    }
+
+    private FullHttpResponse problem(HttpVersion version, HttpResponseStatus status, ErrorCode code, String detail) {
+        byte[] body = json.writeValueAsBytes(Problem.of(code, detail, java.util.List.of()));
+        FullHttpResponse problem = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
+        problem.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return problem;
     }
 
     /**

@@ -169,6 +169,25 @@ class EdgeTest extends IntegrationTest {
         assertThat(headerLines).isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP/2.0", "HTTP/3.0", "HTTP/0.9"})
+    void aRequestInAnHttpVersionTheServerDoesNotSpeakIsAProblemAndChangesNothing(String version) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            http.send("POST /api/v1/wallets/" + user + "/credits " + version + "\r\nHost: x\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"amount\": 500}");
+            RawHttp.Response response = http.read();
+            assertProblem(response, 400, "invalid-request");
+            assertThat(JSON.readTree(response.body()).get("detail").stringValue()).contains(version);
+            assertThat(http.closedByServer()).isTrue();
+        }
+        assertUnchanged();
+    }
+
+    @Test
+    void aHigherMinorVersionIsServedAsHttp11() throws IOException {
+        assertThat(request("GET /api/v1/wallets/" + user + " HTTP/1.2", "").status()).isEqualTo(200);
+    }
+
     @Test
     void firewallRefusalsAreProblemsToo() throws IOException {
         assertProblem(request("GET /api/v1/wallets/" + user + "%2F..%2Fx HTTP/1.1", ""), 400, "invalid-request");
