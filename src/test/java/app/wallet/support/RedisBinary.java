@@ -65,7 +65,7 @@ public final class RedisBinary {
         if (onPath != null && Integer.parseInt(onPath.substring(0, onPath.indexOf('.'))) >= 7) {
             try {
                 File file = ExecutableProvider.newExecutableInPath("redis-server").get();
-                log.info("Tests run redis-server {} from the PATH ({})", onPath, file);
+                log.info("redis-server {} from the PATH ({})", onPath, file);
                 return new RedisBinary(file, onPath);
             }
             catch (IOException e) {
@@ -79,7 +79,7 @@ public final class RedisBinary {
                 throw new IllegalStateException("The embedded-redis artifact's redis-server (" + file + ") does not run "
                         + "here; install Redis 7.0+ (apt-get install redis-server)");
             }
-            log.info("Tests run the embedded-redis artifact's redis-server {} ({}){}", version, file,
+            log.info("The embedded-redis artifact's redis-server {} ({}){}", version, file,
                     onPath == null ? ": none on the PATH" : ": the PATH's is " + onPath);
             return new RedisBinary(file, version);
         }
