@@ -2,7 +2,6 @@ package app.wallet.event;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,21 +85,18 @@ public class EventPublisher implements AutoCloseable {
         return config;
     }
 
-    /** Whether each event was acknowledged by Kafka, in the order given; false from the first failure on. */
-    public Mono<List<Boolean>> publish(List<WalletEvent> events) {
+    /**
+     * Whether each event was acknowledged by Kafka, in the order given. All are handed to the producer at
+     * once (up to {@code maxInFlight}), which batches them per Kafka partition; a broker that is down
+     * fails them together after the delivery timeout, not one after the other.
+     */
+    public Mono<boolean[]> publish(List<WalletEvent> events) {
         Flux<SenderRecord<String, byte[], Integer>> records = Flux.range(0, events.size())
                 .map(i -> SenderRecord.create(record(events.get(i)), i));
-        // The first failure ends the batch: the records after it are not sent now, but again after it,
-        // and a broker that is down fails one record's wait instead of every record's in turn.
+        boolean[] acknowledged = new boolean[events.size()];
         return sender.send(records)
-                .takeUntil(result -> result.exception() != null)
-                .collectList()
-                .map(results -> {
-                    Boolean[] acknowledged = new Boolean[events.size()];
-                    Arrays.fill(acknowledged, false);
-                    results.forEach(result -> acknowledged[result.correlationMetadata()] = result.exception() == null);
-                    return List.of(acknowledged);
-                });
+                .doOnNext(result -> acknowledged[result.correlationMetadata()] = result.exception() == null)
+                .then(Mono.fromSupplier(() -> acknowledged));
     }
 
     private ProducerRecord<String, byte[]> record(WalletEvent event) {

@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.store.LuaScript;
+import app.wallet.store.OutboxStreams;
 import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
 
@@ -38,11 +39,11 @@ class EventsConfiguration {
 
     /** Made with the relay off too: it then only heartbeats, so every serving instance is known. */
     @Bean
-    OutboxRelay outboxRelay(ReactiveStringRedisTemplate redis, WalletKeys keys, EventPublisher publisher,
-            WalletProperties properties, LuaScript outboxAssignScript, LuaScript outboxReleaseScript,
-            WalletChanges changes, OutboxMetrics metrics) {
-        return new OutboxRelay(redis, keys, publisher, properties.outbox(), outboxAssignScript, outboxReleaseScript,
-                changes, metrics);
+    OutboxRelay outboxRelay(ReactiveStringRedisTemplate redis, OutboxStreams streams, WalletKeys keys,
+            EventPublisher publisher, WalletProperties properties, LuaScript outboxAssignScript,
+            LuaScript outboxReleaseScript, WalletChanges changes, OutboxMetrics metrics) {
+        OutboxLeases leases = new OutboxLeases(redis, keys, properties.outbox(), outboxAssignScript, outboxReleaseScript);
+        return new OutboxRelay(redis, streams, keys, publisher, properties.outbox(), leases, changes, metrics);
     }
 
     @Bean

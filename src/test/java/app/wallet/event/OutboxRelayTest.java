@@ -35,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.store.LuaScript;
+import app.wallet.store.OutboxStreams;
 import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
 import app.wallet.support.KafkaEvents;
@@ -77,6 +78,8 @@ class OutboxRelayTest {
     private LuaScript outboxReleaseScript;
     @Autowired
     private WalletChanges changes;
+    @Autowired
+    private OutboxStreams streams;
 
     private final List<OutboxRelay> relays = Collections.synchronizedList(new ArrayList<>());
     private final List<EventPublisher> publishers = Collections.synchronizedList(new ArrayList<>());
@@ -247,8 +250,9 @@ class OutboxRelayTest {
         EventPublisher publisher = new EventPublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 properties.kafka().topic(), json);
         publishers.add(publisher);
-        OutboxRelay relay = new OutboxRelay(redis, keys, publisher, settings, outboxAssignScript, outboxReleaseScript,
-                changes, new OutboxMetrics(new SimpleMeterRegistry(), keys.partitions()));
+        OutboxRelay relay = new OutboxRelay(redis, streams, keys, publisher, settings,
+                new OutboxLeases(redis, keys, settings, outboxAssignScript, outboxReleaseScript), changes,
+                new OutboxMetrics(new SimpleMeterRegistry(), keys.partitions()));
         relays.add(relay);
         return relay;
     }
