@@ -82,8 +82,9 @@ public class BalanceHub implements SmartLifecycle {
 
     @Override
     public void start() {
+        // Every change of every wallet is noticed here; only those of watched wallets are read further.
         Flux<Wallet> notified = changes.notices()
-                .filter(notice -> !notice.resubscribed())
+                .filter(notice -> !notice.resubscribed() && watched.containsKey(userIdOf(notice.message())))
                 .map(notice -> parse(notice.message()));
         // Pub/Sub drops what is published while a subscriber is disconnected. Re-reading the watched
         // wallets now and then bounds how long a stream can miss its final state; streams drop what
@@ -118,6 +119,11 @@ public class BalanceHub implements SmartLifecycle {
         if (watchers != null) {
             watchers.sink.tryEmitNext(wallet);
         }
+    }
+
+    private static String userIdOf(String message) {
+        int space = message.indexOf(' ');
+        return space < 0 ? message : message.substring(0, space);
     }
 
     /** A notification is {@code userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt}. */
