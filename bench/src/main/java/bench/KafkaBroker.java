@@ -6,14 +6,13 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * A real Kafka broker (KRaft, one node) in a JVM of its own, so that its CPU is not the service's:
- * {@code KafkaBroker <port> <topic>}. Prints {@code kafka ready <bootstrap>} once the topic exists and
- * runs until it is stopped.
+ * {@code KafkaBroker <topic>}. Prints {@code kafka ready <bootstrap>} once the topic exists (the broker
+ * listens on a port of its choosing: clients must take that address) and runs until it is stopped.
  */
 public final class KafkaBroker {
 
     public static void main(String[] args) throws InterruptedException {
-        int port = Integer.parseInt(args[0]);
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, args[1]).kafkaPorts(port);
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 4, args[0]);
         broker.afterPropertiesSet();
         Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "kafka-stop"));
         System.out.println("kafka ready " + broker.getBrokersAsString());
