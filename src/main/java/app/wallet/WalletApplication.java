@@ -1,8 +1,12 @@
 package app.wallet;
 
+import java.util.Arrays;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+import app.wallet.offline.OfflineCommands;
 
 /**
  * Entry point of the wallet service. Spring Kafka's template, listeners and admin are left out: the relay
@@ -20,10 +24,10 @@ public class WalletApplication {
      */
     public static void main(String[] args) {
         if (args.length > 0 && "repartition".equals(args[0])) {
-            System.exit(RepartitionCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            System.exit(OfflineCommands.repartition(Arrays.copyOfRange(args, 1, args.length)));
         }
         if (args.length > 0 && "index-withdrawals".equals(args[0])) {
-            System.exit(RepartitionCommand.indexWithdrawals(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            System.exit(OfflineCommands.indexWithdrawals(Arrays.copyOfRange(args, 1, args.length)));
         }
         SpringApplication.run(WalletApplication.class, args);
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,22 +26,10 @@ public class PartitionLayout implements InitializingBean {
         this.keys = keys;
     }
 
-    /** Whether any wallet hash has a legacy tag: a scan of every key, made only where no layout is recorded. */
-    private boolean hasLegacyData() {
-        return Boolean.TRUE.equals(redis.scan(ScanOptions.scanOptions().match(WalletKeys.LEGACY_WALLET_PATTERN).count(1000).build())
-                .any(WalletKeys::isLegacyWallet)
-                .block(Duration.ofMinutes(5)));
-    }
-
     /** Blocking, once, while the context starts. */
     @Override
     public void afterPropertiesSet() {
         String configured = Integer.toString(keys.partitions());
-        if (redis.opsForValue().get(KEY).blockOptional(Duration.ofSeconds(30)).isEmpty() && hasLegacyData()) {
-            throw new IllegalStateException("The wallet data in Redis was written by an earlier version ({pN} tags, no "
-                    + "recorded layout): stop every instance and move it with the re-partitioning command's --from-legacy "
-                    + "(see the README).");
-        }
         redis.opsForValue().setIfAbsent(KEY, configured).block(Duration.ofSeconds(30));
         String recorded = redis.opsForValue().get(KEY).block(Duration.ofSeconds(30));
         if (!configured.equals(recorded)) {

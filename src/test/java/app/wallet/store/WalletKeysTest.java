@@ -10,15 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Partition tags: Redis's own slot function, spread evenly, and channels traced back to their partition. */
+/** Partition tags: spread evenly over a cluster's masters, and channels traced back to their partition. */
 class WalletKeysTest {
-
-    @Test
-    void slotsAreRedisClusterSlots() {
-        for (String text : new String[] {"p0.0", "p1023.17", "wallet", "123456789", "ü€"}) {
-            assertThat(Crc16.slot(text)).as(text).isEqualTo(SlotHash.getSlot("{" + text + "}"));
-        }
-    }
 
     @Test
     void partitionsSpreadEvenlyOverMastersHoldingEqualSlotRanges() {

@@ -1,4 +1,4 @@
-package app.wallet.store;
+package app.wallet.offline;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +14,9 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import org.jspecify.annotations.Nullable;
+
+import app.wallet.store.PartitionLayout;
+import app.wallet.store.WalletKeys;
 
 /**
  * Moves every wallet's keys, and the outbox entries of its events, from one partition count to another:
@@ -22,8 +24,7 @@ import org.jspecify.annotations.Nullable;
  * instance heartbeats (an instance serving meanwhile would write under the old tags), and marks the layout
  * as being changed while it runs, so no instance starts until it is done.
  *
- * <p>It also moves the data of versions that recorded no layout and tagged partitions {@code {p7}}.
- * It can be run again after a crash: each key is copied (DUMP, RESTORE with its time to live) before
+ * <p>It can be run again after a crash: each key is copied (DUMP, RESTORE with its time to live) before
  * the original is deleted, each outbox entry appended to its new outbox before it is deleted from the old
  * one, and keys already under their new tag are left alone. A crash can leave an event twice in the
  * outbox, which delivery at least once allows for, never a change lost. Blocking: it is a command, not a
@@ -49,15 +50,12 @@ public final class Repartitioning {
     /**
      * Changes the layout to {@code to} partitions; an {@link IllegalStateException} says why it would not.
      *
-     * @param legacyFrom for data of a version that recorded no layout ({@code {p7}} tags): the partition
-     *        count it ran with; {@code null} otherwise
      * @param settle how long to wait, with the layout marked as changing, before looking for serving
      *        instances: an instance that checked the layout just before has started heartbeating by then
      */
-    public Moved run(int to, @Nullable Integer legacyFrom, Duration settle) {
+    public Moved run(int to, Duration settle) {
         WalletKeys target = new WalletKeys(to);
         String recorded = redis.get(PartitionLayout.KEY);
-        WalletKeys source;
         String from;
         if (recorded != null && recorded.startsWith("repartitioning ")) {
             String[] parts = recorded.split(" ");
@@ -66,28 +64,20 @@ public final class Repartitioning {
                         + " partitions, did not finish: run it again with " + parts[2] + " to finish it.");
             }
             from = parts[1];
-            source = layout(from);
         }
-        else if (recorded == null && legacyFrom == null) {
-            if (hasLegacyData()) {
-                throw new IllegalStateException("The data has no recorded layout and was written with {pN} tags by an "
-                        + "earlier version: run again with --from-legacy N, N being the wallet.partitions it ran with.");
-            }
+        else if (recorded == null) {
             redis.set(PartitionLayout.KEY, Integer.toString(to));
             out.accept("No wallet data yet: the layout is now " + to + " partitions.");
             return new Moved(to, to, 0, 0);
         }
         else {
-            from = recorded == null ? "legacy:" + legacyFrom : recorded;
-            source = layout(from);
+            from = recorded;
             if (from.equals(Integer.toString(to))) {
                 out.accept("The data is laid out for " + to + " partitions already.");
                 return new Moved(to, to, 0, 0);
             }
-            if (recorded == null) {
-                checkLegacyCount(source);
-            }
         }
+        WalletKeys source = new WalletKeys(Integer.parseInt(from));
         // A resumed run checks again too: an instance may have been started since the first one stopped.
         String mark = "repartitioning " + from + " " + to;
         redis.set(PartitionLayout.KEY, mark);
@@ -99,18 +89,11 @@ public final class Repartitioning {
                 throw new IllegalStateException(serving.size() + " instance(s) are serving (" + String.join(", ", serving)
                         + "): stop every instance first; this command changes where each wallet's keys live.");
             }
-            if (from.startsWith("legacy:") && hasLegacyLeases(source)) {
-                throw new IllegalStateException("An instance of the earlier version holds an outbox lease (outbox-lease:{pN}): "
-                        + "stop every instance first.");
-            }
             checked = true;
         }
         finally {
-            if (!checked && recorded != null && !recorded.equals(mark)) {
+            if (!checked && !recorded.equals(mark)) {
                 redis.set(PartitionLayout.KEY, recorded);
-            }
-            else if (!checked && recorded == null) {
-                redis.del(PartitionLayout.KEY);
             }
         }
         out.accept("Moving from " + from + " to " + to + " partitions; instances refuse to start until this is done.");
@@ -118,55 +101,9 @@ public final class Repartitioning {
         long keys = moveKeys(source, target) + moveQueues(source, target);
         // Partition numbers mean other wallets now: the relays divide them anew when they start.
         redis.del(target.outboxLeases());
-        if (from.startsWith("legacy:") && hasLegacyData()) {
-            throw new IllegalStateException("Wallets of the earlier layout are left that do not belong to " + from
-                    + " (was --from-legacy the count it ran with?); the layout stays marked as changing.");
-        }
         redis.set(PartitionLayout.KEY, Integer.toString(to));
         out.accept("Done: " + keys + " keys and " + events + " outbox entries moved; start the instances with wallet.partitions=" + to + ".");
         return new Moved(source.partitions(), to, keys, events);
-    }
-
-    /** "16", or "legacy:16" for the tags of versions that recorded no layout. */
-    private static WalletKeys layout(String name) {
-        return name.startsWith("legacy:") ? WalletKeys.legacy(Integer.parseInt(name.substring(7)))
-                : new WalletKeys(Integer.parseInt(name));
-    }
-
-    /** Refuses a legacy count that does not place the first wallets found where they are. */
-    private void checkLegacyCount(WalletKeys source) {
-        ScanIterator<String> wallets = ScanIterator.scan(redis, ScanArgs.Builder.matches(WalletKeys.LEGACY_WALLET_PATTERN).limit(1000));
-        for (int sampled = 0; sampled < 1000 && wallets.hasNext(); ) {
-            String key = wallets.next();
-            if (WalletKeys.isLegacyWallet(key)) {
-                sampled++;
-                String userId = key.substring(key.indexOf('}') + 2);
-                if (!key.startsWith("wallet:" + source.tagOf(userId) + ":")) {
-                    throw new IllegalStateException(key + " is not where " + source.partitions()
-                            + " partitions would put it: --from-legacy must be the wallet.partitions the earlier version ran with.");
-                }
-            }
-        }
-    }
-
-    /** Leases of the earlier version's relays: a string per partition with a 30 s time to live. */
-    private boolean hasLegacyLeases(WalletKeys source) {
-        for (int partition = 0; partition < source.partitions(); partition++) {
-            if (redis.exists(WalletKeys.legacyOutboxLease(partition)) > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean hasLegacyData() {
-        ScanIterator<String> wallets = ScanIterator.scan(redis, ScanArgs.Builder.matches(WalletKeys.LEGACY_WALLET_PATTERN).limit(1000));
-        while (wallets.hasNext()) {
-            if (WalletKeys.isLegacyWallet(wallets.next())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void sleep(Duration settle) {

@@ -1,4 +1,4 @@
-package app.wallet;
+package app.wallet.offline;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,38 +20,34 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import app.wallet.store.QueueBackfill;
-import app.wallet.store.Repartitioning;
 
 /**
- * {@code java -jar wallet-service.jar repartition N [--from-legacy M] [--spring.data.redis...]}: changes the
+ * {@code java -jar wallet-service.jar repartition N [--spring.data.redis...]}: changes the
  * number of partitions of the data in Redis, with every instance stopped. It waits
  * {@code wallet.repartition.settle} (10 s) with the layout marked as changing before it looks for serving
  * instances, so that one starting meanwhile is seen. Connects as the service does, from the
  * same {@code spring.data.redis.*} settings (arguments, environment, application.yaml), and starts nothing
  * else of the service.
  */
-final class RepartitionCommand {
+public final class OfflineCommands {
 
-    private RepartitionCommand() {
+    private OfflineCommands() {
     }
 
     /** The process's exit code: 0 done, 1 refused or failed, 2 used wrongly. */
-    static int run(String... args) {
-        boolean legacy = args.length >= 3 && "--from-legacy".equals(args[1]) && args[2].matches("\\d{1,4}");
+    public static int repartition(String... args) {
         if (args.length < 1 || !args[0].matches("\\d{1,4}")) {
-            System.err.println("Usage: java -jar wallet-service.jar repartition <partitions 1..4096> [--from-legacy <partitions>] "
+            System.err.println("Usage: java -jar wallet-service.jar repartition <partitions 1..4096> "
                     + "[--spring.data.redis.*=...] [--wallet.repartition.settle=10s]");
             return 2;
         }
         int to = Integer.parseInt(args[0]);
-        Integer legacyFrom = legacy ? Integer.valueOf(args[2]) : null;
-        String[] settings = Arrays.copyOfRange(args, legacy ? 3 : 1, args.length);
+        String[] settings = Arrays.copyOfRange(args, 1, args.length);
         try {
             return withRedis(settings, (commands, environment) -> {
                 Duration settle = Binder.get(environment)
                         .bind("wallet.repartition.settle", Duration.class).orElse(Duration.ofSeconds(10));
-                new Repartitioning(commands, System.out::println).run(to, legacyFrom, settle);
+                new Repartitioning(commands, System.out::println).run(to, settle);
                 return 0;
             });
         }
@@ -65,7 +61,7 @@ final class RepartitionCommand {
      * {@code java -jar wallet-service.jar index-withdrawals [--spring.data.redis...]}: puts withdrawals made
      * before the operator queue existed into it ({@link QueueBackfill}); instances may be serving.
      */
-    static int indexWithdrawals(String... settings) {
+    public static int indexWithdrawals(String... settings) {
         try {
             return withRedis(settings, (commands, environment) -> {
                 new QueueBackfill(commands, System.out::println).run();

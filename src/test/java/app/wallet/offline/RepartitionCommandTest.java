@@ -1,4 +1,4 @@
-package app.wallet;
+package app.wallet.offline;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
+import app.wallet.WalletApplication;
 import app.wallet.support.ApiContract;
 import app.wallet.support.Authorized;
 import app.wallet.support.Invariants;
@@ -123,11 +124,11 @@ class RepartitionCommandTest {
             assertThat(queue(client, "PENDING")).isEmpty();
 
             List<String> settings = List.of("--spring.data.redis.port=" + redis.port());
-            assertThat(RepartitionCommand.indexWithdrawals(settings.toArray(String[]::new))).isZero();
+            assertThat(OfflineCommands.indexWithdrawals(settings.toArray(String[]::new))).isZero();
             assertThat(queue(client, "PENDING")).isEqualTo(pending);
             assertThat(queue(client, "APPROVED")).isEqualTo(approved);
             // Again, while serving: nothing changes.
-            assertThat(RepartitionCommand.indexWithdrawals(settings.toArray(String[]::new))).isZero();
+            assertThat(OfflineCommands.indexWithdrawals(settings.toArray(String[]::new))).isZero();
             assertThat(queue(client, "PENDING")).isEqualTo(pending);
         }
     }
@@ -140,48 +141,12 @@ class RepartitionCommandTest {
         return ids;
     }
 
-    @Test
-    void movesTheDataOfAVersionThatRecordedNoLayout() {
-        try (LocalRedis redis = LocalRedis.startProcess()) {
-            List<String> users = new ArrayList<>();
-            try (ConfigurableApplicationContext before = instance(redis, 16, false)) {
-                WalletApi api = new WalletApi(client(before));
-                for (int i = 0; i < 10; i++) {
-                    String user = "legacy-" + i + "-" + UUID.randomUUID();
-                    users.add(user);
-                    credit(client(before), user, 500, "legacy-" + user);
-                    api.withdraw(user, 100);
-                }
-            }
-            // As the earlier version left it: every tag {pN} instead of {pN.k}, and no recorded layout.
-            for (String key : RedisWire.keys(redis.port())) {
-                String legacy = key.replaceFirst("\\{p([0-9]+)\\.[0-9]+\\}", "{p$1}");
-                if (!legacy.equals(key)) {
-                    RedisWire.call(redis.port(), "RENAME", key, legacy);
-                }
-            }
-            RedisWire.call(redis.port(), "DEL", "wallet-config:partitions");
-
-            assertThatThrownBy(() -> instance(redis, 16, true).close()).as("an instance over data it cannot read")
-                    .hasStackTraceContaining("written by an earlier version");
-            assertThat(repartition(redis, "64")).as("without the count it ran with").isEqualTo(1);
-            assertThat(repartition(redis, "64", "--from-legacy", "16")).isZero();
-            try (ConfigurableApplicationContext after = instance(redis, 64, true)) {
-                WebTestClient client = client(after);
-                for (String user : users) {
-                    assertThat(new Invariants(client).assertHold(user).get("pending").longValue()).isEqualTo(100);
-                    credit(client, user, 500, "legacy-" + user).expectHeader().valueEquals("Idempotent-Replayed", "true");
-                }
-            }
-        }
-    }
-
     private static int repartition(LocalRedis redis, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--spring.data.redis.port=" + redis.port());
         // Instances here start in a second or two; the default allows for slower ones.
         all.add("--wallet.repartition.settle=2s");
-        return RepartitionCommand.run(all.toArray(String[]::new));
+        return OfflineCommands.repartition(all.toArray(String[]::new));
     }
 
     private static WebTestClient.ResponseSpec credit(WebTestClient client, String user, long amount, String key) {
