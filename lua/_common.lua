@@ -1,36 +1,35 @@
 --[[
-  _common: helpers of the four money scripts, prepended to each of them when it is loaded
-  (LuaScript.load). Not a script of its own: it reads no KEYS or ARGV and changes nothing.
+  _common: helpers of the money scripts, prepended to each of them when it is loaded (LuaScript.load).
+  Not a script of its own: it reads no KEYS and changes nothing.
 
-  Every reply ends with the reply token, the script's last argument (ARGV[#ARGV]), which is never
-  recorded: the client checks it to know that the reply it was handed answers its own request.
-  The argument before it (ARGV[#ARGV - 1]) is the actor, who asked for the change (a token's subject or
-  client id), recorded in the ledger entry and the event; the one before that (ARGV[#ARGV - 2]) is the
-  W3C traceparent of the request that made the change ("" for none), kept with the event only.
+  The last two arguments of every money script are the W3C traceparent of the request that made the
+  change ("" for none), kept with the event only, and the actor, who asked for the change (a token's
+  subject or client id), recorded in the ledger entry and the event.
 
+  reply(result)
+    The result as Redis may send it: a field missing from a damaged hash (nil) becomes false (a nil
+    reply), since Redis would end the reply at the first nil.
   recorded(idemKey, fingerprint)
-    The result recorded under an idempotency key, marked replayed ({.., replayed = 1, ..}), then the
-    token; {-6, 0, token} if the key was recorded with another request; nil without a key or a record.
+    The result recorded under an idempotency key, marked replayed ({.., replayed = 1, ..}); {-6, 0} if
+    the key was recorded with another request; nil without a key or a record.
   remember(idemKey, fingerprint, ttl, result)
-    Records result under the key (if any) for ttl seconds, and returns it followed by the token.
-    cmsgpack keeps integers exact up to 2^53 - 1, where tostring or cjson would round them.
+    Records result under the key (if any) for ttl seconds, and returns it. cmsgpack keeps integers exact
+    up to 2^53 - 1, where tostring or cjson would round them.
+  queued(withdrawalId, userId)
+    A withdrawal's member in its partition's queues: the id first, so lex order is age order.
   announce(ledgerKey, outboxKey, channel, change)
-    Appends the change, with its actor, to the wallet's ledger and (with its trace parent too) to the partition's outbox, and publishes the new
-    wallet state on the change channel as
+    Appends the change, with its actor, to the wallet's ledger and (with its trace parent too) to the
+    partition's outbox, and publishes the new wallet state on the change channel as
     "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
 ]]
 local rcall = redis.call
-local replyToken = ARGV[#ARGV]
-local actor = ARGV[#ARGV - 1]
-local traceParent = ARGV[#ARGV - 2]
+local traceParent = ARGV[#ARGV - 1]
+local actor = ARGV[#ARGV]
 
--- Redis ends a reply at its first nil, which would cut off the token; a field missing from a damaged
--- hash is sent as false (a nil reply) in its place instead.
-local function withToken(result)
+local function reply(result)
   for i = 1, table.maxn(result) do
     if result[i] == nil then result[i] = false end
   end
-  result[#result + 1] = replyToken
   return result
 end
 
@@ -38,10 +37,10 @@ local function recorded(idemKey, fingerprint)
   if not idemKey then return nil end
   local record = rcall('HMGET', idemKey, 'fingerprint', 'result')
   if not record[1] then return nil end
-  if record[1] ~= fingerprint then return withToken({-6, 0}) end
+  if record[1] ~= fingerprint then return {-6, 0} end
   local result = cmsgpack.unpack(record[2])
   result[2] = 1
-  return withToken(result)
+  return reply(result)
 end
 
 local function remember(idemKey, fingerprint, ttl, result)
@@ -49,7 +48,11 @@ local function remember(idemKey, fingerprint, ttl, result)
     rcall('HSET', idemKey, 'fingerprint', fingerprint, 'result', cmsgpack.pack(result))
     rcall('EXPIRE', idemKey, ttl)
   end
-  return withToken(result)
+  return reply(result)
+end
+
+local function queued(withdrawalId, userId)
+  return withdrawalId .. ':' .. userId
 end
 
 local function announce(ledgerKey, outboxKey, channel, c)

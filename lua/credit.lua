@@ -17,7 +17,6 @@
   ARGV[9] change notification channel
   ARGV[10] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
   ARGV[11] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
-  ARGV[12] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt}
    code  0 credited

@@ -20,7 +20,6 @@
   ARGV[8] change notification channel
   ARGV[9] trace parent: the W3C traceparent of the request, "" for none, kept with the event (_common.lua)
   ARGV[10] actor: who asked for the change, recorded in the ledger and the event (_common.lua)
-  ARGV[11] reply token, echoed as the last element of every reply (_common.lua)
 
   Returns {code, replayed, balance, pending, totalEarnings, totalWithdrawn, version, createdAt, updatedAt,
            withdrawalId, amount, status, requestedAt, processedAt, reason}
@@ -29,7 +28,7 @@
         -2 insufficient balance: wallet fields as they are, no withdrawal fields
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
-  Loaded after _common.lua, which provides rcall, recorded, remember and announce.
+  Loaded after _common.lua, which provides rcall, recorded, remember, queued and announce.
 ]]
 local walletKey, withdrawalKey, allIndexKey, pendingIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ledgerKey, outboxKey, pendingQueueKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
@@ -70,7 +69,7 @@ rcall('HSET', withdrawalKey, 'id', withdrawalId, 'userId', userId, 'amount', amo
   'requestedAt', now, 'processedAt', '', 'reason', '')
 rcall('ZADD', allIndexKey, 0, withdrawalId)
 rcall('ZADD', pendingIndexKey, 0, withdrawalId)
-rcall('ZADD', pendingQueueKey, 0, withdrawalId .. ':' .. userId)
+rcall('ZADD', pendingQueueKey, 0, queued(withdrawalId, userId))
 
 announce(ledgerKey, outboxKey, channel, {eventId = eventId,
   ledgerType = 'WITHDRAWAL_REQUESTED', eventType = 'WITHDRAWAL_REQUESTED',

@@ -10,6 +10,9 @@ import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import org.jspecify.annotations.Nullable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.propagation.Propagator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
@@ -19,7 +22,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import app.wallet.store.LuaScript;
-import app.wallet.store.ScriptConnection;
+import app.wallet.store.Scripts;
 import app.wallet.store.WalletKeys;
 
 /** The Lua scripts, one bean each, and the Redis client behaviour the money path relies on. */
@@ -39,14 +42,10 @@ class RedisScriptsConfiguration {
         return LuaScript.load("withdraw", MONEY_HELPERS);
     }
 
+    /** Approves or rejects a PENDING withdrawal, the outcome an argument. */
     @Bean
-    LuaScript approveScript() {
-        return LuaScript.load("approve", MONEY_HELPERS);
-    }
-
-    @Bean
-    LuaScript rejectScript() {
-        return LuaScript.load("reject", MONEY_HELPERS);
+    LuaScript settleScript() {
+        return LuaScript.load("settle", MONEY_HELPERS);
     }
 
     @Bean
@@ -76,13 +75,14 @@ class RedisScriptsConfiguration {
     }
 
     private static final Set<ProtocolKeyword> NEVER_REPLAYED =
-            Set.of(CommandType.EVALSHA, CommandType.EVAL, CommandType.INCR, CommandType.WAIT, CommandType.ECHO);
+            Set.of(CommandType.EVALSHA, CommandType.EVAL, CommandType.INCR, CommandType.WAIT);
 
     @Bean
-    ScriptConnection scriptConnection(LettuceConnectionFactory connections, WalletProperties properties,
-            @Value("${spring.data.redis.timeout:60s}") Duration commandTimeout) {
-        return new ScriptConnection(connections, properties.redis().minReplicaAcks(),
-                properties.redis().replicaAckTimeout(), commandTimeout);
+    Scripts scripts(LettuceConnectionFactory connections, WalletProperties properties,
+            @Value("${spring.data.redis.timeout:60s}") Duration commandTimeout, ObjectProvider<Propagator> propagator,
+            MeterRegistry registry) {
+        return new Scripts(connections, properties.redis().minReplicaAcks(), properties.redis().replicaAckTimeout(),
+                commandTimeout, propagator.getIfUnique(), registry);
     }
 
     /**

@@ -1,16 +1,16 @@
-package app.wallet.web;
+package app.wallet.store;
 
-import java.util.Optional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.reactive.function.server.ServerRequest;
-
-import app.wallet.store.Sha256;
 
 /**
- * An {@code Idempotency-Key} and the fingerprint of the request it came with. The script that changes
- * the money compares fingerprints, so the same key with another request is refused.
+ * An idempotency key and the fingerprint of the request it came with. The script that changes the money
+ * compares fingerprints, so the same key with another request is refused.
  *
  * @param key the caller's key, 1 to 255 printable ASCII characters, prefixed with the caller: two callers
  *        sending the same key use two keys
@@ -18,27 +18,14 @@ import app.wallet.store.Sha256;
  */
 public record Idempotency(String key, String fingerprint) {
 
-    public static final String HEADER = "Idempotency-Key";
     /** What a key may be, in a header or in a batch item. */
     public static final Pattern KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
     public static final String KEY_RULE = "must be 1 to 255 printable ASCII characters";
 
     /**
-     * The request's key with the fingerprint of {@code parts}, or empty without a key. The parts are the
-     * parsed values, so two bodies that differ only in spacing or field order count as the same request.
+     * {@code key}, checked already ({@link #isValidKey}), with the fingerprint of {@code parts}: the parsed
+     * values, so two bodies that differ only in spacing or field order count as the same request.
      */
-    public static Optional<Idempotency> of(ServerRequest request, String actor, @Nullable Object... parts) {
-        String key = request.headers().firstHeader(HEADER);
-        if (key == null) {
-            return Optional.empty();
-        }
-        if (!isValidKey(key)) {
-            throw ApiException.invalid(HEADER, KEY_RULE);
-        }
-        return Optional.of(of(key, actor, parts));
-    }
-
-    /** A key checked already ({@link #isValidKey}), from a request's body, with the fingerprint of {@code parts}. */
     public static Idempotency of(String key, String actor, @Nullable Object... parts) {
         StringBuilder canonical = new StringBuilder();
         for (Object part : parts) {
@@ -53,10 +40,21 @@ public record Idempotency(String key, String fingerprint) {
             }
         }
         // Length-prefixed like the parts, so that no actor and key pair reads as another.
-        return new Idempotency(actor.length() + ":" + actor + "|" + key, Sha256.hex(canonical.toString()));
+        return new Idempotency(actor.length() + ":" + actor + "|" + key, sha256(canonical.toString()));
     }
 
     public static boolean isValidKey(@Nullable String key) {
         return key != null && KEY.matcher(key).matches();
+    }
+
+    /** SHA-256 of text, in lower-case hex: keys are client text, and only their digests reach Redis. */
+    static String sha256(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 }

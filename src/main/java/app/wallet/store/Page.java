@@ -1,4 +1,4 @@
-package app.wallet.web;
+package app.wallet.store;
 
 import java.util.List;
 

@@ -2,16 +2,13 @@ package app.wallet.store;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -30,8 +27,7 @@ import reactor.core.publisher.Sinks;
  * on the master that ran it: on a second connection, a write ({@code INCR} of a fence key in a slot of
  * that master) and {@code WAIT} behind it. A master replicates its writes in order, so replicas that
  * have the fence have every change made before it. One fence is in flight per master at a time; the
- * changes that answer meanwhile share the next one. An {@code ECHO} of a fresh token ends each fence, so
- * a reply out of step on this connection is caught instead of read as a count of replicas.
+ * changes that answer meanwhile share the next one.
  */
 final class ReplicaFences {
 
@@ -46,7 +42,8 @@ final class ReplicaFences {
 
     /**
      * Completes once {@code replicas} replicas have every write the master behind {@code connection} made
-     * before this call; {@link ReplicasShortException} if fewer acknowledge within the timeout.
+     * before this call; {@link StoreException.Unavailable} if fewer acknowledge within the timeout (the
+     * change may have applied: an Idempotency-Key retry settles it).
      *
      * @param master names the master ({@code host:port}), so changes on one master share its fences
      * @param fenceKey a key in a slot of that master
@@ -88,27 +85,23 @@ final class ReplicaFences {
                 via = connection;
                 key = fenceKey;
             }
-            String token = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
             AsyncCommand<String, String, Long> write = new AsyncCommand<>(new Command<>(CommandType.INCR,
                     new IntegerOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addKey(key)));
             AsyncCommand<String, String, Long> wait = new AsyncCommand<>(new Command<>(CommandType.WAIT,
                     new IntegerOutput<>(StringCodec.UTF8),
                     new CommandArgs<>(StringCodec.UTF8).add(replicas).add(timeout.toMillis())));
-            AsyncCommand<String, String, String> echo = new AsyncCommand<>(new Command<>(CommandType.ECHO,
-                    new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).addValue(token)));
             try {
-                via.dispatch(List.of(write, wait, echo));
+                via.dispatch(List.of(write, wait));
             }
             catch (RuntimeException notSent) {
                 finish(batch, notSent);
                 return;
             }
-            Mono.fromFuture(write).then(Mono.fromFuture(wait)).zipWith(Mono.fromFuture(echo))
-                    .flatMap(replies -> !token.equals(replies.getT2())
-                            ? Mono.error(new RepliesOutOfStepException("A replication fence's reply without its token " + token))
-                            : replies.getT1() < replicas
-                                    ? Mono.<Void>error(new ReplicasShortException(replicas, replies.getT1(), timeout))
-                                    : Mono.<Void>empty())
+            Mono.fromFuture(write).then(Mono.fromFuture(wait))
+                    .flatMap(acknowledged -> acknowledged < replicas
+                            ? Mono.<Void>error(new StoreException.Unavailable("NOREPLICAS " + acknowledged + " of the " + replicas
+                                    + " replica(s) required acknowledged the change within " + timeout.toMillis() + " ms", null))
+                            : Mono.<Void>empty())
                     .subscribe(null,
                             error -> finish(batch, error),
                             () -> finish(batch, null));

@@ -6,23 +6,31 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a money script answered, decoded once from its flat reply ({@code {code, replayed, fields...}}
- * as each script's header documents it, then the reply token): the change it made, or why it made none.
- * {@code replayed} marks an answer an idempotency record returned again instead of a change made now.
+ * What a money script answered, decoded once from its flat reply ({@code {code, replayed, fields...}} as
+ * each script's header documents it): the change it made, or why it made none. {@code replayed} marks an
+ * answer an idempotency record returned again instead of a change made now.
  */
 public sealed interface ScriptOutcome {
 
     boolean replayed();
 
-    /** The change made, or {@code refusal}'s exception for the refusal. */
-    Changed changedOrThrow(Function<Refused, ? extends RuntimeException> refusal);
+    /**
+     * The change made, or the refusal as a {@link StoreException.Refused} whose detail names
+     * {@code subject}, what was asked for (e.g. "a withdrawal of 500", or a withdrawal id).
+     */
+    Changed changedOrThrow(String userId, String subject);
 
     /** The wallet after the change, and the withdrawal it made or settled (null for a credit). */
     record Changed(WalletFields wallet, @Nullable WithdrawalFields withdrawal, boolean replayed) implements ScriptOutcome {
 
         @Override
-        public Changed changedOrThrow(Function<Refused, ? extends RuntimeException> refusal) {
+        public Changed changedOrThrow(String userId, String subject) {
             return this;
+        }
+
+        /** The change in the feature's terms. */
+        public <T> Applied<T> as(Function<Changed, T> result) {
+            return new Applied<>(result.apply(this), replayed);
         }
     }
 
@@ -34,9 +42,27 @@ public sealed interface ScriptOutcome {
             implements ScriptOutcome {
 
         @Override
-        public Changed changedOrThrow(Function<Refused, ? extends RuntimeException> refusal) {
-            throw refusal.apply(this);
+        public Changed changedOrThrow(String userId, String subject) {
+            throw exception(userId, subject);
         }
+
+        /** The refusal in words; {@code subject} names what was asked for. */
+        public StoreException.Refused exception(String userId, String subject) {
+            String detail = switch (reason) {
+                case WALLET_NOT_FOUND -> "No wallet for user " + userId;
+                case INSUFFICIENT_BALANCE -> "The balance of " + (wallet == null ? 0 : wallet.balance()) + " does not cover " + subject;
+                case LIMIT_EXCEEDED -> "The credit would take the wallet past 2^53 - 1 minor units";
+                case WITHDRAWAL_NOT_FOUND -> "No withdrawal " + subject;
+                case WITHDRAWAL_NOT_PENDING -> "Withdrawal " + subject + " is already " + withdrawalStatus;
+                case IDEMPOTENCY_KEY_REUSED -> "This Idempotency-Key was used with a different request";
+                case NOT_DUE -> "Withdrawal " + subject + " has not been pending long enough to expire";
+            };
+            return new StoreException.Refused(reason, detail, replayed);
+        }
+    }
+
+    /** What a change made, in the feature's terms, and whether an idempotency record returned it again. */
+    record Applied<T>(T result, boolean replayed) {
     }
 
     /** A wallet hash's numbers as a script returns them; times in epoch milliseconds. */
@@ -49,15 +75,11 @@ public sealed interface ScriptOutcome {
             @Nullable String reason) {
     }
 
-    /**
-     * The outcome of {@code wire}, once its last element is the token the request was sent with. Anything
-     * else is the answer to another request: the connection's replies are out of step with its requests.
-     */
-    static ScriptOutcome decode(@Nullable Object wire, String token) {
-        if (!(wire instanceof List<?> list) || list.size() < 3 || !token.equals(list.get(list.size() - 1))) {
-            throw new RepliesOutOfStepException("A script reply without its request's token " + token);
+    /** The outcome a script's reply tells. */
+    static ScriptOutcome decode(@Nullable Object wire) {
+        if (!(wire instanceof List<?> reply) || reply.size() < 2) {
+            throw new IllegalStateException("A money script answered " + wire + ", not {code, replayed, ...}");
         }
-        List<?> reply = list.subList(0, list.size() - 1);
         int code = (int) number(reply, 0);
         boolean replayed = number(reply, 1) == 1;
         if (code == 0) {
@@ -83,7 +105,7 @@ public sealed interface ScriptOutcome {
     private static WalletFields refusedWallet(List<?> reply) {
         long[] fields = new long[7];
         for (int i = 0; i < fields.length; i++) {
-            fields[i] = reply.get(2 + i) == null ? 0 : number(reply, 2 + i);
+            fields[i] = i + 2 >= reply.size() || reply.get(2 + i) == null ? 0 : number(reply, 2 + i);
         }
         return new WalletFields(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]);
     }

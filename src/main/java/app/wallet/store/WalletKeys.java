@@ -2,8 +2,9 @@ package app.wallet.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+
+import io.lettuce.core.cluster.SlotHash;
 
 /**
  * Builds every Redis key and channel name the service uses; no script builds a key.
@@ -23,7 +24,6 @@ public final class WalletKeys {
     /** Beyond this the search for tags grows slow, and no cluster has more masters than partitions anyway. */
     public static final int MAX_PARTITIONS = 4096;
 
-    private static final Pattern LEGACY_WALLET = Pattern.compile("^wallet:\\{p[0-9]+\\}:.*");
     private static final String WALLET_PREFIX = "wallet:";
     private static final String CHANGES_PREFIX = "wallet-changes:";
     private static final int SLOTS = 16384;
@@ -32,39 +32,14 @@ public final class WalletKeys {
     private final String[] tags;
 
     public WalletKeys(int partitions) {
-        this(partitions, false);
-    }
-
-    private WalletKeys(int partitions, boolean legacy) {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new IllegalArgumentException("Partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
         }
         this.partitions = partitions;
         this.tags = new String[partitions];
         for (int partition = 0; partition < partitions; partition++) {
-            tags[partition] = legacy ? "{p" + partition + "}" : spreadTag(partition, partitions);
+            tags[partition] = spreadTag(partition, partitions);
         }
-    }
-
-    /**
-     * The keys of versions that named partition {@code p} by the tag {@code {p<p>}} alone and recorded no
-     * layout: only for moving such data to this layout ({@link Repartitioning}).
-     */
-    public static WalletKeys legacy(int partitions) {
-        return new WalletKeys(partitions, true);
-    }
-
-    /** The relay lease of a partition in versions of the legacy layout (a string with a time to live). */
-    public static String legacyOutboxLease(int partition) {
-        return "outbox-lease:{p" + partition + "}";
-    }
-
-    /** SCAN pattern of wallet hashes that may be in the legacy layout; {@link #isLegacyWallet} tells. */
-    public static final String LEGACY_WALLET_PATTERN = "wallet:{p*}:*";
-
-    /** Whether a wallet hash's key has a legacy tag ({@code {p7}}, where this layout's are {@code {p7.190}}). */
-    public static boolean isLegacyWallet(String key) {
-        return LEGACY_WALLET.matcher(key).matches();
     }
 
     /** The tag of partition {@code p} of {@code n}, braces included. */
@@ -73,7 +48,7 @@ public final class WalletKeys {
         long end = (long) (p + 1) * SLOTS / n;
         for (int k = 0; ; k++) {
             String tag = "p" + p + "." + k;
-            int slot = Crc16.slot(tag);
+            int slot = SlotHash.getSlot(tag);
             if (slot >= first && slot < end) {
                 return "{" + tag + "}";
             }
@@ -174,7 +149,7 @@ public final class WalletKeys {
 
     /** The key is hashed: it is client text, and braces or colons in it must never reach a key name. */
     public String idempotency(String userId, String operation, String idempotencyKey) {
-        return "idem:" + tagOf(userId) + ":" + userId + ":" + operation + ":" + Sha256.hex(idempotencyKey);
+        return "idem:" + tagOf(userId) + ":" + userId + ":" + operation + ":" + Idempotency.sha256(idempotencyKey);
     }
 
     /**
@@ -182,7 +157,7 @@ public final class WalletKeys {
      * record stands alone (its credits have records of their own in their wallets' slots).
      */
     public String batchIdempotency(String idempotencyKey) {
-        return "idem-batch:" + Sha256.hex(idempotencyKey);
+        return "idem-batch:" + Idempotency.sha256(idempotencyKey);
     }
 
     public String changes(String userId) {
