@@ -9,6 +9,7 @@ import java.util.Properties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -22,6 +23,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -29,9 +31,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
 import app.wallet.support.LocalTokens;
-import app.wallet.web.ApiException;
-import app.wallet.web.JsonBodies;
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Problems;
+import app.wallet.web.Requests;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -106,16 +107,19 @@ public class LocalWalletApplication {
         }
 
         @Bean
-        RouterFunction<ServerResponse> localTokenRoutes(JsonBodies bodies, ProblemResponses problems) {
+        RouterFunction<ServerResponse> localTokenRoutes(Requests requests, Problems problems) {
+            Validator tokenRequests = Validator.forInstanceOf(TokenRequest.class, (asked, errors) -> {
+                if (asked.sub() == null || asked.sub().isBlank()) {
+                    errors.rejectValue("sub", "required", "is required");
+                }
+                Requests.text(errors, "sub", asked.sub(), 255);
+                Requests.text(errors, "scope", asked.scope(), 1024);
+            });
             return route()
-                    .POST("/local/tokens", request -> bodies.read(request, true, "sub", "scope").flatMap(fields -> {
-                        String subject = fields.optionalText("sub", 255);
-                        String scope = fields.optionalText("scope", 1024);
-                        fields.check();
-                        if (subject == null || subject.isBlank()) {
-                            throw ApiException.invalid("sub", "is required");
-                        }
-                        String token = LocalTokens.shared().token(subject, scope == null ? "" : scope, TOKEN_VALIDITY);
+                    .POST("/local/tokens", request -> requests.body(request, TokenRequest.class, true, Requests.MAX_BODY_BYTES,
+                            tokenRequests).flatMap(asked -> {
+                        String scope = asked.scope();
+                        String token = LocalTokens.shared().token(asked.sub(), scope == null ? "" : scope, TOKEN_VALIDITY);
                         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                                 .bodyValue(Map.of("token", token, "expiresIn", TOKEN_VALIDITY.toSeconds()));
                     }))
@@ -125,6 +129,10 @@ public class LocalWalletApplication {
                             "META-INF/resources/webjars/swagger-ui/" + webjarVersion("swagger-ui") + "/")))
                     .filter(problems.asFilter())
                     .build();
+        }
+
+        /** {@code {"sub": "alice", "scope": "wallet:read"}}. */
+        record TokenRequest(@Nullable String sub, @Nullable String scope) {
         }
 
         /** The version of a webjar on the classpath, from the Maven metadata it carries. */

@@ -5,7 +5,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -14,7 +14,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 class AuditRouter {
 
     @Bean
-    RouterFunction<ServerResponse> auditRoutes(ConsistencyAuditor auditor, ProblemResponses problems) {
+    RouterFunction<ServerResponse> auditRoutes(ConsistencyAuditor auditor, Problems problems) {
         return route()
                 .POST("/api/v1/admin/audit", request -> auditor.audit()
                         .flatMap(report -> ServerResponse.ok().bodyValue(report)))

@@ -22,9 +22,9 @@ import app.wallet.config.WalletProperties;
 import app.wallet.ledger.LedgerEntry;
 import app.wallet.ledger.LedgerService;
 import app.wallet.metrics.WalletMetrics;
+import app.wallet.store.StoreException;
 import app.wallet.store.WalletKeys;
 import app.wallet.wallet.Wallet;
-import app.wallet.web.ProblemResponses;
 import app.wallet.withdrawal.WithdrawalStatus;
 
 /**
@@ -87,7 +87,7 @@ public class ConsistencyAuditor {
                 .retryWhen(Retry.backoff(10, Duration.ofMillis(5)).filter(ChangedDuringRead.class::isInstance))
                 // A wallet that cannot even be read back (a field that is not a number, a malformed ledger
                 // entry) is the corruption the audit exists to report, not a reason to abandon the pass.
-                .onErrorResume(error -> !ProblemResponses.isRedisOutage(error),
+                .onErrorResume(error -> !StoreException.isUnavailable(error),
                         error -> Mono.just(List.of("could not be verified: " + error)));
     }
 

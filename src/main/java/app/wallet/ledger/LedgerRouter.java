@@ -8,8 +8,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.web.ApiException;
-import app.wallet.web.PathParams;
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Requests;
+import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -18,7 +18,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 class LedgerRouter {
 
     @Bean
-    RouterFunction<ServerResponse> ledgerRoutes(LedgerService ledger, ProblemResponses problems) {
+    RouterFunction<ServerResponse> ledgerRoutes(LedgerService ledger, Problems problems) {
         return route()
                 .GET("/api/v1/wallets/{userId}/transactions", request -> transactions(ledger, request))
                 .filter(problems.asFilter())
@@ -26,8 +26,8 @@ class LedgerRouter {
     }
 
     private static Mono<ServerResponse> transactions(LedgerService ledger, ServerRequest request) {
-        String userId = PathParams.userId(request);
-        int limit = PathParams.limit(request);
+        String userId = Requests.userId(request);
+        int limit = Requests.limit(request);
         String cursor = request.queryParam("cursor").map(LedgerRouter::checkedCursor).orElse(null);
         return ledger.page(userId, limit, cursor).flatMap(page -> ServerResponse.ok().bodyValue(page));
     }

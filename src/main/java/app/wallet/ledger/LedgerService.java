@@ -11,10 +11,9 @@ import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import app.wallet.store.Page;
+import app.wallet.store.StoreException;
 import app.wallet.store.WalletKeys;
-import app.wallet.web.ApiException;
-import app.wallet.web.ErrorCode;
-import app.wallet.web.Page;
 
 /** Reads a wallet's ledger, newest first, or whole from the first entry. */
 @Service
@@ -33,7 +32,7 @@ public class LedgerService {
         Range<String> range = cursor == null ? Range.unbounded() : Range.leftUnbounded(Range.Bound.exclusive(cursor));
         return redis.hasKey(keys.wallet(userId)).flatMap(exists -> {
             if (!exists) {
-                return Mono.error(new ApiException(ErrorCode.WALLET_NOT_FOUND, "No wallet for user " + userId));
+                return Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId));
             }
             return redis.opsForStream().reverseRange(keys.ledger(userId), range, Limit.limit().count(limit + 1))
                     .collectList()

@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
-import app.wallet.web.ProblemWriter;
+import app.wallet.web.Problems;
 
 /**
  * 401 and 403 as problems. Spring Security's bearer-token handlers write the {@code WWW-Authenticate}
@@ -24,21 +24,21 @@ final class ProblemAnswers {
     private ProblemAnswers() {
     }
 
-    static ServerAuthenticationEntryPoint unauthorized(ProblemWriter problems) {
+    static ServerAuthenticationEntryPoint unauthorized(Problems problems) {
         BearerTokenServerAuthenticationEntryPoint bearer = new BearerTokenServerAuthenticationEntryPoint();
         ApiException problem = new ApiException(ErrorCode.UNAUTHORIZED,
                 "Send a valid bearer token: Authorization: Bearer <JWT>");
         return (exchange, error) -> bearer.commence(withBody(exchange, problems, problem), error);
     }
 
-    static ServerAccessDeniedHandler forbidden(ProblemWriter problems) {
+    static ServerAccessDeniedHandler forbidden(Problems problems) {
         BearerTokenServerAccessDeniedHandler bearer = new BearerTokenServerAccessDeniedHandler();
         ApiException problem = new ApiException(ErrorCode.FORBIDDEN,
                 "The token does not allow this request: another user's wallet, or a scope it lacks");
         return (exchange, error) -> bearer.handle(withBody(exchange, problems, problem), error);
     }
 
-    private static ServerWebExchange withBody(ServerWebExchange exchange, ProblemWriter problems, ApiException problem) {
+    private static ServerWebExchange withBody(ServerWebExchange exchange, Problems problems, ApiException problem) {
         ServerHttpResponseDecorator response = new ServerHttpResponseDecorator(exchange.getResponse()) {
             @Override
             public Mono<Void> setComplete() {

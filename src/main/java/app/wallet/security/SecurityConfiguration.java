@@ -18,7 +18,7 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 
 import app.wallet.config.WalletProperties;
 import app.wallet.web.ApiException;
-import app.wallet.web.ProblemWriter;
+import app.wallet.web.Problems;
 
 import static app.wallet.security.Access.anyOf;
 import static app.wallet.security.Access.ownerWithOrAnyOf;
@@ -59,14 +59,14 @@ class SecurityConfiguration {
      * ({@code %25}, {@code %2F}, control characters, ...); its refusal is a problem like any other.
      */
     @Bean
-    ServerExchangeRejectedHandler rejectedAsProblem(ProblemWriter problems) {
+    ServerExchangeRejectedHandler rejectedAsProblem(Problems problems) {
         return (exchange, rejected) -> problems.write(exchange.getResponse(), ApiException.invalid("request",
                 "its path, method or headers hold characters or encodings the service does not take"));
     }
 
     @Bean
     SecurityWebFilterChain walletSecurity(ServerHttpSecurity http, WalletProperties properties,
-            ObjectProvider<ReactiveJwtDecoder> decoders, ProblemWriter problems, Clock clock) {
+            ObjectProvider<ReactiveJwtDecoder> decoders, Problems problems, Clock clock) {
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)

@@ -14,8 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.wallet.WalletService;
-import app.wallet.web.PathParams;
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Requests;
+import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -25,7 +25,7 @@ class StreamRouter {
 
     @Bean
     RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, WalletProperties properties,
-            ProblemResponses problems, JsonMapper json) {
+            Problems problems, JsonMapper json) {
         SseWireFormat format = new SseWireFormat(json);
         return route()
                 .GET("/api/v1/wallets/{userId}/stream", request -> stream(request, wallets, hub, properties, format))
@@ -36,7 +36,7 @@ class StreamRouter {
     /** A 404 problem for an unknown wallet comes before the stream starts, while a status can still be sent. */
     private static Mono<ServerResponse> stream(ServerRequest request, WalletService wallets, BalanceHub hub,
             WalletProperties properties, SseWireFormat format) {
-        String userId = PathParams.userId(request);
+        String userId = Requests.userId(request);
         long lastEventId = lastEventId(request);
         return wallets.find(userId).flatMap(exists -> {
             Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), wallets.find(userId), lastEventId,

@@ -7,8 +7,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.store.Idempotency;
 import app.wallet.store.WalletKeys;
-import app.wallet.web.Idempotency;
 
 /**
  * The answers to batches of credits sent with an Idempotency-Key, kept for {@code wallet.idempotency-ttl}.

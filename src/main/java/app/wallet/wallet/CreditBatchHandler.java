@@ -5,23 +5,21 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
+import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.security.Callers;
-import app.wallet.store.Applied;
+import app.wallet.store.Idempotency;
+import app.wallet.store.ScriptOutcome.Applied;
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
-import app.wallet.web.Idempotency;
-import app.wallet.web.JsonBodies;
-import app.wallet.web.JsonFields;
-import app.wallet.web.PathParams;
-import app.wallet.web.Problem;
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Problems;
+import app.wallet.web.Requests;
 
 /**
  * {@code POST /api/v1/credits:batch}: up to 1,000 credits, each applied atomically and idempotently on its own
@@ -34,36 +32,73 @@ class CreditBatchHandler {
     static final int MAX_ITEMS = 1_000;
     /** 1,000 credits with the longest user ids, references and keys the API takes, escaped as JSON allows. */
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
-    private static final int MAX_REFERENCE_LENGTH = 128;
+
+    /** {@code {"items": [{"userId", "amount", "reference", "idempotencyKey"}, ...]}}. */
+    record Batch(@Nullable List<@Nullable Item> items) {
+    }
+
+    record Item(@Nullable String userId, @Nullable Long amount, @Nullable String reference, @Nullable String idempotencyKey) {
+    }
 
     private final WalletService wallets;
     private final BatchRecords records;
-    private final JsonBodies bodies;
-    private final WalletProperties properties;
+    private final Requests requests;
     private final JsonMapper json;
+    private final Validator batches;
 
-    CreditBatchHandler(WalletService wallets, BatchRecords records, JsonBodies bodies, WalletProperties properties,
+    CreditBatchHandler(WalletService wallets, BatchRecords records, Requests requests, WalletProperties properties,
             JsonMapper json) {
         this.wallets = wallets;
         this.records = records;
-        this.bodies = bodies;
-        this.properties = properties;
+        this.requests = requests;
         this.json = json;
+        long maxAmount = properties.maxAmount();
+        this.batches = Validator.forInstanceOf(Batch.class, (batch, errors) -> {
+            List<@Nullable Item> items = batch.items();
+            if (items == null || items.isEmpty() || items.size() > MAX_ITEMS) {
+                errors.rejectValue("items", "size", "must be a list of 1 to " + MAX_ITEMS + " objects");
+                return;
+            }
+            for (int i = 0; i < items.size(); i++) {
+                Item item = items.get(i);
+                if (item == null) {
+                    errors.rejectValue("items[" + i + "]", "required", "must be an object");
+                    continue;
+                }
+                errors.pushNestedPath("items[" + i + "]");
+                required(errors, "userId", item.userId(), Requests.USER_ID.matcher(String.valueOf(item.userId())).matches(),
+                        Requests.USER_ID_RULE);
+                Requests.amount(errors, "amount", item.amount(), maxAmount);
+                Requests.text(errors, "reference", item.reference(), WalletHandler.MAX_REFERENCE_LENGTH);
+                required(errors, "idempotencyKey", item.idempotencyKey(), Idempotency.isValidKey(item.idempotencyKey()),
+                        Idempotency.KEY_RULE);
+                errors.popNestedPath();
+            }
+        });
+    }
+
+    private static void required(org.springframework.validation.Errors errors, String field, @Nullable String value,
+            boolean valid, String rule) {
+        if (value == null) {
+            errors.rejectValue(field, "required", "is required");
+        }
+        else if (!valid) {
+            errors.rejectValue(field, "pattern", rule);
+        }
     }
 
     /** One credit's result: {@code applied}, {@code replayed} or {@code refused} (with its problem). */
     record ItemResult(String userId, String idempotencyKey, String status, @Nullable Wallet wallet,
-            @Nullable Problem problem) {
+            @Nullable ProblemDetail problem) {
     }
 
     record BatchResult(int applied, int replayed, int refused, List<ItemResult> results) {
     }
 
     Mono<ServerResponse> credit(ServerRequest request) {
-        return Callers.actor(request).flatMap(actor -> bodies.read(request, true, MAX_BODY_BYTES, "items").flatMap(fields -> {
+        return Requests.actor(request).flatMap(actor -> requests.body(request, Batch.class, true, MAX_BODY_BYTES, batches).flatMap(body -> {
             List<String> keys = new ArrayList<>();
-            List<WalletService.Credit> credits = credits(fields, actor, keys);
-            fields.check();
+            List<WalletService.Credit> credits = credits(body, actor, keys);
             List<Object> parts = new ArrayList<>(List.of("credit-batch"));
             for (int i = 0; i < credits.size(); i++) {
                 WalletService.Credit credit = credits.get(i);
@@ -72,28 +107,27 @@ class CreditBatchHandler {
                 parts.add(credit.reference());
                 parts.add(keys.get(i));
             }
-            return Idempotency.of(request, actor, parts.toArray())
+            return Requests.idempotency(request, actor, parts.toArray())
                     .map(batch -> records.find(batch)
                             .flatMap(recorded -> replay(recorded, batch))
                             .switchIfEmpty(Mono.defer(() -> apply(credits, keys, actor)
-                                    .flatMap(body -> records.save(batch, body).thenReturn(body))
-                                    .flatMap(body -> answer(body, false)))))
-                    .orElseGet(() -> apply(credits, keys, actor).flatMap(body -> answer(body, false)));
+                                    .flatMap(answer -> records.save(batch, answer).thenReturn(answer))
+                                    .flatMap(answer -> answer(answer, false)))))
+                    .orElseGet(() -> apply(credits, keys, actor).flatMap(answer -> answer(answer, false)));
         }));
     }
 
-    /** The credits of the body, and into {@code keys} each one's key as sent. */
-    private List<WalletService.Credit> credits(JsonFields fields, String actor, List<String> keys) {
+    /** The credits of the batch, checked already, and into {@code keys} each one's key as sent. */
+    private static List<WalletService.Credit> credits(Batch batch, String actor, List<String> keys) {
         List<WalletService.Credit> credits = new ArrayList<>();
-        for (JsonFields item : fields.objects("items", MAX_ITEMS, "userId", "amount", "reference", "idempotencyKey")) {
-            String userId = item.text("userId", 64, PathParams.USER_ID, PathParams.USER_ID_RULE);
-            long amount = item.amount("amount", properties.maxAmount());
-            String reference = item.optionalText("reference", MAX_REFERENCE_LENGTH);
-            String key = item.text("idempotencyKey", 255, Idempotency.KEY, Idempotency.KEY_RULE);
+        for (Item item : java.util.Objects.requireNonNull(batch.items())) {
+            String userId = String.valueOf(item.userId());
+            long amount = java.util.Objects.requireNonNull(item.amount());
+            String key = String.valueOf(item.idempotencyKey());
             keys.add(key);
             // The same key and fingerprint as a single credit of the same request: either finds the other.
-            credits.add(new WalletService.Credit(userId, amount, reference,
-                    Idempotency.of(key, actor, "credit", userId, amount, reference)));
+            credits.add(new WalletService.Credit(userId, amount, item.reference(),
+                    Idempotency.of(key, actor, "credit", userId, amount, item.reference())));
         }
         return credits;
     }
@@ -111,7 +145,7 @@ class CreditBatchHandler {
                                 applied.result(), null);
                     }
                     return new ItemResult(credit.userId(), key, "refused", null,
-                            Problem.of(ProblemResponses.classify(outcome.refused())));
+                            Problems.detail(Problems.classify(java.util.Objects.requireNonNull(outcome.refused()))));
                 })
                 .collectList()
                 .map(results -> json.writeValueAsString(new BatchResult(count(results, "applied"), count(results, "replayed"),
@@ -129,7 +163,7 @@ class CreditBatchHandler {
     private static Mono<ServerResponse> answer(String body, boolean replayed) {
         ServerResponse.BodyBuilder response = ServerResponse.ok().contentType(MediaType.APPLICATION_JSON);
         if (replayed) {
-            response.header(ProblemResponses.REPLAYED_HEADER, "true");
+            response.header(Problems.REPLAYED_HEADER, "true");
         }
         return response.bodyValue(body);
     }

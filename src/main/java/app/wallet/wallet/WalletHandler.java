@@ -4,38 +4,44 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.security.Callers;
 import app.wallet.web.ApiException;
-import app.wallet.web.Idempotency;
-import app.wallet.web.JsonBodies;
-import app.wallet.web.PathParams;
-import app.wallet.web.Responses;
+import app.wallet.web.Requests;
 
 /** Parses and checks wallet requests; {@link WalletService} does the work. */
 @Component
 class WalletHandler {
 
-    private static final int MAX_REFERENCE_LENGTH = 128;
+    static final int MAX_REFERENCE_LENGTH = 128;
+
+    /** {@code {"amount": 10000, "reference": "order-17"}}, reference optional. */
+    record CreditRequest(@Nullable Long amount, @Nullable String reference) {
+    }
 
     private final WalletService wallets;
-    private final JsonBodies bodies;
-    private final WalletProperties properties;
+    private final Requests requests;
+    private final Validator credits;
 
-    WalletHandler(WalletService wallets, JsonBodies bodies, WalletProperties properties) {
+    WalletHandler(WalletService wallets, Requests requests, WalletProperties properties) {
         this.wallets = wallets;
-        this.bodies = bodies;
-        this.properties = properties;
+        this.requests = requests;
+        long maxAmount = properties.maxAmount();
+        this.credits = Validator.forInstanceOf(CreditRequest.class, (credit, errors) -> {
+            Requests.amount(errors, "amount", credit.amount(), maxAmount);
+            Requests.text(errors, "reference", credit.reference(), MAX_REFERENCE_LENGTH);
+        });
     }
 
     Mono<ServerResponse> get(ServerRequest request) {
-        String userId = PathParams.userId(request);
+        String userId = Requests.userId(request);
         Instant at = request.queryParam("at").map(WalletHandler::instant).orElse(null);
         return (at == null ? wallets.find(userId) : wallets.findAt(userId, at))
                 .flatMap(wallet -> ServerResponse.ok().bodyValue(wallet));
@@ -52,13 +58,10 @@ class WalletHandler {
     }
 
     Mono<ServerResponse> credit(ServerRequest request) {
-        String userId = PathParams.userId(request);
-        return Callers.actor(request).flatMap(actor -> bodies.read(request, true, "amount", "reference").flatMap(fields -> {
-            long amount = fields.amount("amount", properties.maxAmount());
-            String reference = fields.optionalText("reference", MAX_REFERENCE_LENGTH);
-            fields.check();
-            return wallets.credit(userId, amount, reference, actor,
-                    Idempotency.of(request, actor, "credit", userId, amount, reference));
-        })).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
+        String userId = Requests.userId(request);
+        return Requests.actor(request).flatMap(actor -> requests.body(request, CreditRequest.class, true, Requests.MAX_BODY_BYTES, credits)
+                .flatMap(credit -> wallets.credit(userId, credit.amount(), credit.reference(), actor,
+                        Requests.idempotency(request, actor, "credit", userId, credit.amount(), credit.reference()))))
+                .flatMap(applied -> Requests.answer(HttpStatus.OK, applied, null));
     }
 }

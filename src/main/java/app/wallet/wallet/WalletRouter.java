@@ -5,7 +5,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -14,7 +14,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 class WalletRouter {
 
     @Bean
-    RouterFunction<ServerResponse> walletRoutes(WalletHandler handler, CreditBatchHandler batch, ProblemResponses problems) {
+    RouterFunction<ServerResponse> walletRoutes(WalletHandler handler, CreditBatchHandler batch, Problems problems) {
         return route()
                 .POST("/api/v1/credits:batch", batch::credit)
                 .path("/api/v1/wallets", wallets -> wallets

@@ -15,35 +15,30 @@ import reactor.core.publisher.Mono;
 import app.wallet.config.WalletProperties;
 import app.wallet.ledger.LedgerEntryType;
 import app.wallet.ledger.LedgerService;
-import app.wallet.metrics.WalletMetrics;
-import app.wallet.store.Applied;
-import app.wallet.store.ChangeRefusedException;
+import app.wallet.store.Idempotency;
 import app.wallet.store.LuaScript;
+import app.wallet.store.ScriptOutcome.Applied;
 import app.wallet.store.ScriptOutcome;
+import app.wallet.store.Scripts;
+import app.wallet.store.StoreException;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
-import app.wallet.store.WalletScripts;
-import app.wallet.web.ApiException;
-import app.wallet.web.ErrorCode;
-import app.wallet.web.Idempotency;
 
 /** Reads wallets and credits earnings, each credit one atomic script. */
 @Service
 public class WalletService {
 
     private final ReactiveStringRedisTemplate redis;
-    private final WalletScripts scripts;
+    private final Scripts scripts;
     private final LuaScript creditScript;
     private final WalletKeys keys;
     private final WalletProperties properties;
     private final TimeOrderedIds ids;
     private final Clock clock;
-    private final WalletMetrics metrics;
     private final LedgerService ledger;
 
-    WalletService(ReactiveStringRedisTemplate redis, WalletScripts scripts, LuaScript creditScript,
-            WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics,
-            LedgerService ledger) {
+    WalletService(ReactiveStringRedisTemplate redis, Scripts scripts, LuaScript creditScript,
+            WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock, LedgerService ledger) {
         this.redis = redis;
         this.scripts = scripts;
         this.creditScript = creditScript;
@@ -51,7 +46,6 @@ public class WalletService {
         this.properties = properties;
         this.ids = ids;
         this.clock = clock;
-        this.metrics = metrics;
         this.ledger = ledger;
     }
 
@@ -60,7 +54,7 @@ public class WalletService {
                 .collectMap(entry -> entry.getKey(), entry -> entry.getValue())
                 .filter(hash -> !hash.isEmpty())
                 .map(hash -> Wallet.of(hash, userId, properties.currency()))
-                .switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.WALLET_NOT_FOUND, "No wallet for user " + userId)));
+                .switchIfEmpty(Mono.error(() -> StoreException.NotFound.wallet("No wallet for user " + userId)));
     }
 
     /**
@@ -89,15 +83,14 @@ public class WalletService {
                     .map(entry -> new Wallet(userId, current.currency(), entry.balanceAfter(), entry.pendingAfter(),
                             current.totalEarnings() - after[0], current.totalWithdrawn() - after[1], entry.version(),
                             current.createdAt(), entry.at()));
-        }).switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.WALLET_NOT_FOUND,
-                "No wallet for user " + userId + " at " + instant)));
+        }).switchIfEmpty(Mono.error(() -> StoreException.NotFound.wallet("No wallet for user " + userId + " at " + instant)));
     }
 
     public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference, String actor,
             Optional<Idempotency> idempotency) {
         Credit credit = new Credit(userId, amount, reference, idempotency.orElse(null));
-        return metrics.observe("credit", scripts.run(creditScript, creditKeys(credit), creditArgs(credit), actor)
-                .map(outcome -> applied(credit, outcome)));
+        return scripts.run("credit", creditScript, creditKeys(credit), creditArgs(credit), actor)
+                .map(outcome -> applied(credit, outcome));
     }
 
     /** One credit of several: its wallet, amount, optional reference and optional idempotency key. */
@@ -105,7 +98,7 @@ public class WalletService {
     }
 
     /** What became of one credit of several: applied (or replayed), or refused. */
-    public record CreditOutcome(Credit credit, @Nullable Applied<Wallet> applied, @Nullable ChangeRefusedException refused) {
+    public record CreditOutcome(Credit credit, @Nullable Applied<Wallet> applied, StoreException.@Nullable Refused refused) {
     }
 
     /**
@@ -116,17 +109,14 @@ public class WalletService {
     public Flux<CreditOutcome> creditAll(List<Credit> credits, String actor) {
         List<List<String>> allKeys = credits.stream().map(this::creditKeys).toList();
         List<List<String>> allArgs = credits.stream().map(this::creditArgs).toList();
-        return scripts.runAll(creditScript, allKeys, allArgs, actor)
+        return scripts.runAll("credit", creditScript, allKeys, allArgs, actor)
                 .index()
                 .map(reply -> {
                     Credit credit = credits.get(reply.getT1().intValue());
                     try {
-                        Applied<Wallet> applied = applied(credit, reply.getT2());
-                        metrics.applied("credit", applied.replayed());
-                        return new CreditOutcome(credit, applied, null);
+                        return new CreditOutcome(credit, applied(credit, reply.getT2()), null);
                     }
-                    catch (ChangeRefusedException refused) {
-                        metrics.failed("credit", refused);
+                    catch (StoreException.Refused refused) {
                         return new CreditOutcome(credit, null, refused);
                     }
                 });
@@ -150,10 +140,7 @@ public class WalletService {
     }
 
     private Applied<Wallet> applied(Credit credit, ScriptOutcome outcome) {
-        ScriptOutcome.Changed changed = outcome.changedOrThrow(refused -> {
-            metrics.refusal(refused, credit.amount());
-            return ChangeRefusedException.of(refused, credit.userId(), "a credit of " + credit.amount());
-        });
-        return new Applied<>(Wallet.of(changed.wallet(), credit.userId(), properties.currency()), changed.replayed());
+        return outcome.changedOrThrow(credit.userId(), "a credit of " + credit.amount())
+                .as(changed -> Wallet.of(changed.wallet(), credit.userId(), properties.currency()));
     }
 }

@@ -28,7 +28,7 @@ class ApiDocsRouter {
     private static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
     @Bean
-    RouterFunction<ServerResponse> apiDocsRoutes(ProblemResponses problems) {
+    RouterFunction<ServerResponse> apiDocsRoutes(Problems problems) {
         byte[] yaml = read(DOCUMENT);
         byte[] json = JsonMapper.shared().writeValueAsBytes(YAMLMapper.shared().readValue(yaml, JsonNode.class));
         return route()

@@ -31,9 +31,9 @@ import reactor.core.publisher.Mono;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class EdgeFilter implements WebFilter {
 
-    private final ProblemWriter problems;
+    private final Problems problems;
 
-    EdgeFilter(ProblemWriter problems) {
+    EdgeFilter(Problems problems) {
         this.problems = problems;
     }
 
@@ -70,7 +70,7 @@ class EdgeFilter implements WebFilter {
         public Mono<Void> setComplete() {
             HttpStatusCode status = getStatusCode();
             if (status != null && status.value() >= 400 && !isCommitted() && getHeaders().getContentType() == null) {
-                return problems.write(getDelegate(), ProblemResponses.ofStatus(status.value()));
+                return problems.write(getDelegate(), Problems.ofStatus(status.value()));
             }
             return super.setComplete();
         }

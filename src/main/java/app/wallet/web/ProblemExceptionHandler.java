@@ -38,14 +38,14 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
     private final RouterFunction<?> routes;
-    private final ProblemWriter writer;
+    private final Problems problems;
     /** Routing reads no body; the readers are only what a ServerRequest needs to exist. */
     private final List<HttpMessageReader<?>> readers = HandlerStrategies.withDefaults().messageReaders();
 
-    ProblemExceptionHandler(List<RouterFunction<?>> routes, ProblemWriter writer) {
+    ProblemExceptionHandler(List<RouterFunction<?>> routes, Problems problems) {
         this.routes = routes.stream().<RouterFunction<?>>map(route -> route)
                 .reduce(RouterFunction::andOther).orElse(request -> Mono.empty());
-        this.writer = writer;
+        this.problems = problems;
     }
 
     @Override
@@ -69,8 +69,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (error instanceof ResponseStatusException status) {
             status.getHeaders().forEach((name, values) -> exchange.getResponse().getHeaders().put(name, values));
         }
-        ApiException problem = ProblemResponses.classifyAndLog(error, exchange);
-        return writer.write(exchange.getResponse(), problem);
+        ApiException problem = problems.classifyAndLog(error, exchange);
+        return problems.write(exchange.getResponse(), problem);
     }
 
     /**

@@ -99,7 +99,7 @@ final class UndecodableRequests extends ChannelDuplexHandler {
     }
 
     private FullHttpResponse problem(HttpVersion version, HttpResponseStatus status, ErrorCode code, String detail) {
-        byte[] body = json.writeValueAsBytes(Problem.of(code, detail, java.util.List.of()));
+        byte[] body = json.writeValueAsBytes(Problems.detail(code, detail, java.util.List.of()));
         FullHttpResponse problem = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
         problem.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

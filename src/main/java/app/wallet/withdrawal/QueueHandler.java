@@ -12,8 +12,8 @@ import reactor.core.publisher.Mono;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
-import app.wallet.web.Page;
-import app.wallet.web.PathParams;
+import app.wallet.store.Page;
+import app.wallet.web.Requests;
 
 /** {@code GET /api/v1/withdrawals?status=&limit=&cursor=}: the operator queue ({@link WithdrawalQueue}). */
 @Component
@@ -30,7 +30,7 @@ class QueueHandler {
         if (!WalletKeys.QUEUES.contains(status)) {
             throw ApiException.invalid("status", "must be one of " + String.join(", ", WalletKeys.QUEUES));
         }
-        int limit = PathParams.limit(request);
+        int limit = Requests.limit(request);
         String after = request.queryParam("cursor").map(QueueHandler::entryOf).orElse(null);
         return queue.page(status, limit, after)
                 .map(page -> new Page<>(page.items(), cursorOf(page.nextCursor())))
@@ -47,7 +47,7 @@ class QueueHandler {
         try {
             String entry = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             if (entry.indexOf(':') > 0 && TimeOrderedIds.isValid(WalletKeys.withdrawalIdOfQueueEntry(entry))
-                    && PathParams.USER_ID.matcher(WalletKeys.userIdOfQueueEntry(entry)).matches()) {
+                    && Requests.USER_ID.matcher(WalletKeys.userIdOfQueueEntry(entry)).matches()) {
                 return entry;
             }
         }

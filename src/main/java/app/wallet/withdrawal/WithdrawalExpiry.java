@@ -16,10 +16,9 @@ import reactor.core.publisher.Mono;
 
 import app.wallet.config.PeriodicTask;
 import app.wallet.config.WalletProperties;
-import app.wallet.store.ChangeRefusedException;
+import app.wallet.store.StoreException;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
-import app.wallet.web.ProblemResponses;
 
 /**
  * Rejects withdrawals left PENDING longer than {@code wallet.withdrawal.pending-timeout}, with reason
@@ -84,8 +83,8 @@ class WithdrawalExpiry extends PeriodicTask {
      */
     Mono<Withdrawal> expire(String entry, Instant requestedBy) {
         return withdrawals.expire(WalletKeys.userIdOfQueueEntry(entry), WalletKeys.withdrawalIdOfQueueEntry(entry), requestedBy)
-                .onErrorResume(ChangeRefusedException.class, refused -> Mono.empty())
-                .onErrorResume(error -> !ProblemResponses.isRedisOutage(error), error -> {
+                .onErrorResume(StoreException.Refused.class, refused -> Mono.empty())
+                .onErrorResume(error -> !StoreException.isUnavailable(error), error -> {
                     log.warn("Could not expire withdrawal {}: {}", entry, error.toString());
                     return Mono.empty();
                 });

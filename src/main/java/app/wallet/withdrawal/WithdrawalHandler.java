@@ -3,20 +3,18 @@ package app.wallet.withdrawal;
 import java.net.URI;
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.security.Callers;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.web.ApiException;
-import app.wallet.web.Idempotency;
-import app.wallet.web.JsonBodies;
-import app.wallet.web.PathParams;
-import app.wallet.web.Responses;
+import app.wallet.web.Requests;
 
 /** Parses and checks withdrawal requests; {@link WithdrawalService} does the work. */
 @Component
@@ -24,56 +22,70 @@ class WithdrawalHandler {
 
     private static final int MAX_REASON_LENGTH = 256;
 
-    private final WithdrawalService withdrawals;
-    private final JsonBodies bodies;
-    private final WalletProperties properties;
+    /** {@code {"amount": 8000}}. */
+    record WithdrawalRequest(@Nullable Long amount) {
+    }
 
-    WithdrawalHandler(WithdrawalService withdrawals, JsonBodies bodies, WalletProperties properties) {
+    /** None, {@code {}} or {@code null}: an approval takes no fields. */
+    record Approval() {
+    }
+
+    /** {@code {"reason": "..."}}, reason optional. */
+    record Rejection(@Nullable String reason) {
+    }
+
+    private static final Validator NOTHING_TO_CHECK = Validator.forInstanceOf(Approval.class, (approval, errors) -> { });
+    private static final Validator REJECTIONS = Validator.forInstanceOf(Rejection.class,
+            (rejection, errors) -> Requests.text(errors, "reason", rejection.reason(), MAX_REASON_LENGTH));
+
+    private final WithdrawalService withdrawals;
+    private final Requests requests;
+    private final Validator requested;
+
+    WithdrawalHandler(WithdrawalService withdrawals, Requests requests, WalletProperties properties) {
         this.withdrawals = withdrawals;
-        this.bodies = bodies;
-        this.properties = properties;
+        this.requests = requests;
+        long maxAmount = properties.maxAmount();
+        this.requested = Validator.forInstanceOf(WithdrawalRequest.class,
+                (withdrawal, errors) -> Requests.amount(errors, "amount", withdrawal.amount(), maxAmount));
     }
 
     Mono<ServerResponse> request(ServerRequest request) {
-        String userId = PathParams.userId(request);
-        return Callers.actor(request).flatMap(actor -> bodies.read(request, true, "amount").flatMap(fields -> {
-            long amount = fields.amount("amount", properties.maxAmount());
-            fields.check();
-            return withdrawals.request(userId, amount, actor, Idempotency.of(request, actor, "withdraw", userId, amount));
-        })).flatMap(applied -> Responses.of(HttpStatus.CREATED, applied,
-                URI.create("/api/v1/wallets/" + userId + "/withdrawals/" + applied.result().id())));
+        String userId = Requests.userId(request);
+        return Requests.actor(request).flatMap(actor -> requests.body(request, WithdrawalRequest.class, true, Requests.MAX_BODY_BYTES, requested)
+                .flatMap(withdrawal -> withdrawals.request(userId, withdrawal.amount(), actor,
+                        Requests.idempotency(request, actor, "withdraw", userId, withdrawal.amount()))))
+                .flatMap(applied -> Requests.answer(HttpStatus.CREATED, applied,
+                        URI.create("/api/v1/wallets/" + userId + "/withdrawals/" + applied.result().id())));
     }
 
     Mono<ServerResponse> approve(ServerRequest request) {
-        String userId = PathParams.userId(request);
-        String withdrawalId = PathParams.withdrawalId(request);
-        return Callers.actor(request).flatMap(actor -> bodies.read(request, false).flatMap(fields -> {
-            fields.check();
-            return withdrawals.approve(userId, withdrawalId, actor,
-                    Idempotency.of(request, actor, "approve", userId, withdrawalId));
-        })).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
+        String userId = Requests.userId(request);
+        String withdrawalId = Requests.withdrawalId(request);
+        return Requests.actor(request).flatMap(actor -> requests.body(request, Approval.class, false, Requests.MAX_BODY_BYTES, NOTHING_TO_CHECK)
+                .flatMap(approval -> withdrawals.approve(userId, withdrawalId, actor,
+                        Requests.idempotency(request, actor, "approve", userId, withdrawalId))))
+                .flatMap(applied -> Requests.answer(HttpStatus.OK, applied, null));
     }
 
     Mono<ServerResponse> reject(ServerRequest request) {
-        String userId = PathParams.userId(request);
-        String withdrawalId = PathParams.withdrawalId(request);
-        return Callers.actor(request).flatMap(actor -> bodies.read(request, false, "reason").flatMap(fields -> {
-            String reason = fields.optionalText("reason", MAX_REASON_LENGTH);
-            fields.check();
-            return withdrawals.reject(userId, withdrawalId, reason, actor,
-                    Idempotency.of(request, actor, "reject", userId, withdrawalId, reason));
-        })).flatMap(applied -> Responses.of(HttpStatus.OK, applied));
+        String userId = Requests.userId(request);
+        String withdrawalId = Requests.withdrawalId(request);
+        return Requests.actor(request).flatMap(actor -> requests.body(request, Rejection.class, false, Requests.MAX_BODY_BYTES, REJECTIONS)
+                .flatMap(rejection -> withdrawals.reject(userId, withdrawalId, rejection.reason(), actor,
+                        Requests.idempotency(request, actor, "reject", userId, withdrawalId, rejection.reason()))))
+                .flatMap(applied -> Requests.answer(HttpStatus.OK, applied, null));
     }
 
     Mono<ServerResponse> get(ServerRequest request) {
-        return withdrawals.find(PathParams.userId(request), PathParams.withdrawalId(request))
+        return withdrawals.find(Requests.userId(request), Requests.withdrawalId(request))
                 .flatMap(withdrawal -> ServerResponse.ok().bodyValue(withdrawal));
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
-        String userId = PathParams.userId(request);
+        String userId = Requests.userId(request);
         WithdrawalStatus status = request.queryParam("status").map(WithdrawalHandler::status).orElse(null);
-        int limit = PathParams.limit(request);
+        int limit = Requests.limit(request);
         String cursor = request.queryParam("cursor").orElse(null);
         if (cursor != null && !TimeOrderedIds.isValid(cursor)) {
             throw ApiException.invalid("cursor", "is not a cursor this service returned");

@@ -11,8 +11,8 @@ import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import app.wallet.store.Page;
 import app.wallet.store.WalletKeys;
-import app.wallet.web.Page;
 
 /**
  * The withdrawals of one status across all wallets, oldest first: what an operator works through. The
@@ -60,18 +60,8 @@ public class WithdrawalQueue {
                     return Flux.fromIterable(shown)
                             .flatMapSequential(entry -> withdrawals.read(WalletKeys.userIdOfQueueEntry(entry),
                                     WalletKeys.withdrawalIdOfQueueEntry(entry)))
-                            // An entry an instance of an earlier version left behind when it settled the
-                            // withdrawal: not shown (the next approve, reject or expiry of it removes it).
-                            .filter(withdrawal -> matches(withdrawal, status))
                             .collectList()
                             .map(items -> new Page<>(items, more ? shown.get(shown.size() - 1) : null));
                 });
     }
-
-    private static boolean matches(Withdrawal withdrawal, String status) {
-        return status.equals(WithdrawalService.EXPIRED)
-                ? withdrawal.status() == WithdrawalStatus.REJECTED && WithdrawalService.EXPIRED_REASON.equals(withdrawal.reason())
-                : withdrawal.status().name().equals(status);
-    }
-
 }

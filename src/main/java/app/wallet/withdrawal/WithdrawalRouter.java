@@ -5,7 +5,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -14,7 +14,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 class WithdrawalRouter {
 
     @Bean
-    RouterFunction<ServerResponse> withdrawalRoutes(WithdrawalHandler handler, QueueHandler queue, ProblemResponses problems) {
+    RouterFunction<ServerResponse> withdrawalRoutes(WithdrawalHandler handler, QueueHandler queue, Problems problems) {
         return route()
                 .GET("/api/v1/withdrawals", queue::page)
                 .path("/api/v1/wallets/{userId}/withdrawals", withdrawals -> withdrawals

@@ -18,17 +18,16 @@ import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.metrics.WalletMetrics;
-import app.wallet.store.Applied;
-import app.wallet.store.ChangeRefusedException;
+import app.wallet.store.Idempotency;
 import app.wallet.store.LuaScript;
+import app.wallet.store.Page;
+import app.wallet.store.ScriptOutcome.Applied;
+import app.wallet.store.ScriptOutcome;
+import app.wallet.store.Scripts;
+import app.wallet.store.StoreException;
 import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
-import app.wallet.store.WalletScripts;
 import app.wallet.wallet.Wallet;
-import app.wallet.web.ApiException;
-import app.wallet.web.ErrorCode;
-import app.wallet.web.Idempotency;
-import app.wallet.web.Page;
 
 /** Requests, settles and lists withdrawals; every change is one atomic script. */
 @Service
@@ -41,24 +40,22 @@ public class WithdrawalService {
     public static final String EXPIRY_ACTOR = "system:expiry";
 
     private final ReactiveStringRedisTemplate redis;
-    private final WalletScripts scripts;
+    private final Scripts scripts;
     private final LuaScript withdrawScript;
-    private final LuaScript approveScript;
-    private final LuaScript rejectScript;
+    private final LuaScript settleScript;
     private final WalletKeys keys;
     private final WalletProperties properties;
     private final TimeOrderedIds ids;
     private final Clock clock;
     private final WalletMetrics metrics;
 
-    WithdrawalService(ReactiveStringRedisTemplate redis, WalletScripts scripts, LuaScript withdrawScript,
-            LuaScript approveScript, LuaScript rejectScript, WalletKeys keys,
-            WalletProperties properties, TimeOrderedIds ids, Clock clock, WalletMetrics metrics) {
+    WithdrawalService(ReactiveStringRedisTemplate redis, Scripts scripts, LuaScript withdrawScript,
+            LuaScript settleScript, WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock,
+            WalletMetrics metrics) {
         this.redis = redis;
         this.scripts = scripts;
         this.withdrawScript = withdrawScript;
-        this.approveScript = approveScript;
-        this.rejectScript = rejectScript;
+        this.settleScript = settleScript;
         this.keys = keys;
         this.properties = properties;
         this.ids = ids;
@@ -81,30 +78,29 @@ public class WithdrawalService {
 
     public Mono<Applied<Withdrawal>> approve(String userId, String withdrawalId, String actor,
             Optional<Idempotency> idempotency) {
-        return settle("approve", approveScript, WithdrawalStatus.APPROVED, List.of(), userId, withdrawalId, actor,
-                idempotency, List.of());
+        return settle("approve", WithdrawalStatus.APPROVED, userId, withdrawalId, actor, idempotency, "", "");
     }
 
     public Mono<Applied<Withdrawal>> reject(String userId, String withdrawalId, @Nullable String reason, String actor,
             Optional<Idempotency> idempotency) {
-        return settle("reject", rejectScript, WithdrawalStatus.REJECTED, List.of(keys.queue(userId, EXPIRED)), userId,
-                withdrawalId, actor, idempotency, List.of(reason == null ? "" : reason, ""));
+        return settle("reject", WithdrawalStatus.REJECTED, userId, withdrawalId, actor, idempotency,
+                reason == null ? "" : reason, "");
     }
 
     /**
      * Rejects a withdrawal with reason {@code expired} if it is still PENDING and was requested at or before
      * {@code requestedBy}, both checked inside the script: of an expiry and an approval racing each other
-     * exactly one applies. A withdrawal settled or requested since is refused ({@link ChangeRefusedException}).
+     * exactly one applies. A withdrawal settled or requested since is refused ({@link StoreException.Refused}).
      */
     public Mono<Withdrawal> expire(String userId, String withdrawalId, Instant requestedBy) {
-        return settle("expire", rejectScript, WithdrawalStatus.REJECTED, List.of(keys.queue(userId, EXPIRED)), userId,
-                withdrawalId, EXPIRY_ACTOR, Optional.empty(), List.of(EXPIRED_REASON, Long.toString(requestedBy.toEpochMilli())))
+        return settle("expire", WithdrawalStatus.REJECTED, userId, withdrawalId, EXPIRY_ACTOR, Optional.empty(),
+                EXPIRED_REASON, Long.toString(requestedBy.toEpochMilli()))
                 .map(Applied::result);
     }
 
     public Mono<Withdrawal> find(String userId, String withdrawalId) {
         return read(userId, withdrawalId).switchIfEmpty(Mono.error(
-                () -> new ApiException(ErrorCode.WITHDRAWAL_NOT_FOUND, "No withdrawal " + withdrawalId)));
+                () -> StoreException.NotFound.withdrawal("No withdrawal " + withdrawalId)));
     }
 
     /** Newest first; the cursor is the id of the last withdrawal of the previous page. */
@@ -132,30 +128,29 @@ public class WithdrawalService {
                 .map(Withdrawal::of);
     }
 
-    private Mono<Applied<Withdrawal>> settle(String operation, LuaScript script, WithdrawalStatus outcome,
-            List<String> extraKeys, String userId, String withdrawalId, String actor, Optional<Idempotency> idempotency,
-            List<String> extraArgs) {
+    /** Approves or rejects ({@code outcome}); an expiry is a rejection with the latest request time that expired. */
+    private Mono<Applied<Withdrawal>> settle(String operation, WithdrawalStatus outcome, String userId, String withdrawalId,
+            String actor, Optional<Idempotency> idempotency, String reason, String expiredBefore) {
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), keys.withdrawals(userId, outcome.name()),
                 keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name()),
-                keys.queue(userId, outcome.name())));
-        scriptKeys.addAll(extraKeys);
+                keys.queue(userId, outcome.name()), keys.queue(userId, EXPIRED)));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, operation, i.key())));
-        List<String> args = new ArrayList<>(List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
-                fingerprint(idempotency), ttl(), keys.changes(userId)));
-        args.addAll(extraArgs);
-        return change(operation, script, scriptKeys, args, actor, userId, withdrawalId, 0);
+        List<String> args = List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
+                fingerprint(idempotency), ttl(), keys.changes(userId), outcome.name(), reason, expiredBefore);
+        return change(operation, settleScript, scriptKeys, args, actor, userId, withdrawalId, 0);
     }
 
     private Mono<Applied<Withdrawal>> change(String operation, LuaScript script, List<String> scriptKeys,
             List<String> args, String actor, String userId, String subject, long amount) {
-        return metrics.observe(operation, scripts.run(script, scriptKeys, args, actor)
-                .map(outcome -> outcome.changedOrThrow(refused -> {
-                    metrics.refusal(refused, amount);
-                    return ChangeRefusedException.of(refused, userId, subject);
-                }))
-                .map(changed -> new Applied<>(Withdrawal.of(Objects.requireNonNull(changed.withdrawal()),
-                        Wallet.of(changed.wallet(), userId, properties.currency())), changed.replayed())));
+        return scripts.run(operation, script, scriptKeys, args, actor)
+                .map(outcome -> {
+                    if (outcome instanceof ScriptOutcome.Refused refused) {
+                        metrics.refusal(refused, amount);
+                    }
+                    return outcome.changedOrThrow(userId, subject).as(changed -> Withdrawal.of(
+                            Objects.requireNonNull(changed.withdrawal()), Wallet.of(changed.wallet(), userId, properties.currency())));
+                });
     }
 
     private static String fingerprint(Optional<Idempotency> idempotency) {

@@ -24,7 +24,7 @@ import app.wallet.support.LocalRedis;
 import app.wallet.support.LoggedEvents;
 import app.wallet.support.RedisWire;
 import app.wallet.support.WalletApi;
-import app.wallet.web.ProblemResponses;
+import app.wallet.web.Problems;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -101,7 +101,7 @@ class RedisOutageTest {
         String withdrawalId = api.withdraw("outage", 1_000).get("id").stringValue();
 
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        LoggedEvents logged = LoggedEvents.of(ProblemResponses.class);
+        LoggedEvents logged = LoggedEvents.of(Problems.class);
         REDIS.pause();
         try {
             expectUnavailable(client.post().uri("/api/v1/wallets/outage/credits")

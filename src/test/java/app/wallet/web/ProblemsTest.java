@@ -10,7 +10,7 @@ import org.springframework.data.redis.RedisSystemException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Which failures are a Redis outage (503, retry with the key) and which are a fault of ours (500). */
-class ProblemResponsesTest {
+class ProblemsTest {
 
     @Test
     void aCommandInFlightWhenTheConnectionDroppedIsAnOutage() {
@@ -18,12 +18,12 @@ class ProblemResponsesTest {
         RedisSystemException dropped = new RedisSystemException("Redis exception",
                 new RedisException("Connection disconnected"));
 
-        assertThat(ProblemResponses.classify(dropped).code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
-        assertThat(ProblemResponses.classify(new RedisException("Connection closed")).code())
+        assertThat(Problems.classify(dropped).code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        assertThat(Problems.classify(new RedisException("Connection closed")).code())
                 .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
-        assertThat(ProblemResponses.classify(new RedisException("Currently not connected. Commands are rejected.")).code())
+        assertThat(Problems.classify(new RedisException("Currently not connected. Commands are rejected.")).code())
                 .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
-        assertThat(ProblemResponses.classify(new RedisCommandTimeoutException("Command timed out")).code())
+        assertThat(Problems.classify(new RedisCommandTimeoutException("Command timed out")).code())
                 .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
     }
 
@@ -32,8 +32,8 @@ class ProblemResponsesTest {
         RedisSystemException reset = new RedisSystemException("recvAddress(..) failed with error(-104): Connection reset by peer",
                 new java.io.IOException("recvAddress(..) failed with error(-104): Connection reset by peer"));
 
-        assertThat(ProblemResponses.classify(reset).code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
-        assertThat(ProblemResponses.classify(new java.io.IOException("Broken pipe")).code())
+        assertThat(Problems.classify(reset).code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        assertThat(Problems.classify(new java.io.IOException("Broken pipe")).code())
                 .isEqualTo(ErrorCode.INTERNAL_ERROR);
     }
 
@@ -43,18 +43,18 @@ class ProblemResponsesTest {
             "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
             "READONLY You can't write against a read only replica.", "NOREPLICAS Not enough good replicas to write."})
     void redisSayingTryLaterIsAnOutage(String reply) {
-        assertThat(ProblemResponses.classify(new RedisSystemException(reply, new RedisException(reply))).code())
+        assertThat(Problems.classify(new RedisSystemException(reply, new RedisException(reply))).code())
                 .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
-        assertThat(ProblemResponses.classify(new io.lettuce.core.RedisLoadingException(reply)).code())
+        assertThat(Problems.classify(new io.lettuce.core.RedisLoadingException(reply)).code())
                 .isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
     }
 
     @Test
     void aScriptErrorOrAnUnexpectedReplyIsNot() {
-        assertThat(ProblemResponses.classify(new RedisException("ERR user_script:12: attempt to compare nil")).code())
+        assertThat(Problems.classify(new RedisException("ERR user_script:12: attempt to compare nil")).code())
                 .isEqualTo(ErrorCode.INTERNAL_ERROR);
-        assertThat(ProblemResponses.classify(new ClassCastException("reply")).code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
-        assertThat(ProblemResponses.classify(new RedisException("BUSYGROUP Consumer Group name already exists")).code())
+        assertThat(Problems.classify(new ClassCastException("reply")).code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+        assertThat(Problems.classify(new RedisException("BUSYGROUP Consumer Group name already exists")).code())
                 .isEqualTo(ErrorCode.INTERNAL_ERROR);
     }
 }

@@ -7,13 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import reactor.test.StepVerifier;
 
-import app.wallet.store.ChangeRefusedException;
+import app.wallet.store.Idempotency;
 import app.wallet.store.Refusal;
+import app.wallet.store.StoreException;
 import app.wallet.support.IntegrationTest;
 import app.wallet.wallet.WalletService;
-import app.wallet.web.ApiException;
-import app.wallet.web.ErrorCode;
-import app.wallet.web.Idempotency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,14 +53,14 @@ class WithdrawalServiceTest extends IntegrationTest {
     void refusalsArriveAsTypedErrors() {
         String user = newUserId();
         StepVerifier.create(withdrawals.request(user, 1, "tester", Optional.empty()))
-                .expectErrorSatisfies(e -> assertThat(((ChangeRefusedException) e).reason()).isEqualTo(Refusal.WALLET_NOT_FOUND))
+                .expectErrorSatisfies(e -> assertThat(((StoreException.Refused) e).reason()).isEqualTo(Refusal.WALLET_NOT_FOUND))
                 .verify(TIMEOUT);
         wallets.credit(user, 5, null, "tester", Optional.empty()).block(TIMEOUT);
         StepVerifier.create(withdrawals.request(user, 6, "tester", Optional.empty()))
-                .expectErrorSatisfies(e -> assertThat(((ChangeRefusedException) e).reason()).isEqualTo(Refusal.INSUFFICIENT_BALANCE))
+                .expectErrorSatisfies(e -> assertThat(((StoreException.Refused) e).reason()).isEqualTo(Refusal.INSUFFICIENT_BALANCE))
                 .verify(TIMEOUT);
         StepVerifier.create(withdrawals.find(user, "0193a4b2-0000-7000-8000-000000000000"))
-                .expectErrorSatisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(ErrorCode.WITHDRAWAL_NOT_FOUND))
+                .expectErrorSatisfies(e -> assertThat(((StoreException.NotFound) e).wallet()).as("a withdrawal not found").isFalse())
                 .verify(TIMEOUT);
     }
 
