@@ -58,17 +58,14 @@ public class OutboxRelay implements SmartLifecycle {
     private final WalletProperties.Outbox settings;
     private final WalletChanges changes;
     private final OutboxMetrics metrics;
-    /** Partitions with entries that may wait; guarded by itself. */
+    /** Partitions with entries that may wait; guarded by itself, as is {@code backlogs}. */
     private final BitSet marked = new BitSet();
-    /** Partitions whose length to measure at their next read: full or failed last time. */
-    private final Set<Integer> unmeasured = new HashSet<>();
-    /** The last measured backlog of each held partition; guarded by {@code marked}. */
+    /** The last measured backlog of each held partition that had one. */
     private final Map<Integer, Long> backlogs = new HashMap<>();
     private final AtomicBoolean passing = new AtomicBoolean();
     private final AtomicInteger sweepCursor = new AtomicInteger();
-    private volatile long passStarted;
-    private volatile long lastSweepMeasure;
     private volatile boolean backingOff;
+    private volatile long lastMeasured;
     private int failures;
     private volatile @Nullable Disposable running;
 
@@ -173,33 +170,28 @@ public class OutboxRelay implements SmartLifecycle {
             return;
         }
         List<Integer> partitions = new ArrayList<>();
-        Set<Integer> measure = new HashSet<>();
         synchronized (marked) {
             for (int partition = marked.nextSetBit(0); partition >= 0 && partitions.size() < MAX_PARTITIONS_PER_PASS;
                     partition = marked.nextSetBit(partition + 1)) {
                 marked.clear(partition);
                 if (leases.holds(partition)) {
                     partitions.add(partition);
-                    if (unmeasured.remove(partition)) {
-                        measure.add(partition);
-                    }
                 }
             }
-            metrics.held(leases.held().size());
         }
+        metrics.held(leases.held().size());
         if (partitions.isEmpty()) {
             passing.set(false);
             // A mark that came in after the partitions were taken and before the flag was cleared.
-            if (!isEmpty()) {
+            if (hasMarks()) {
                 pump();
             }
             return;
         }
-        passStarted = System.nanoTime();
-        pass(partitions, measure)
+        pass(partitions)
                 .onErrorResume(error -> {
                     log.warn("Outbox pass over {} partitions failed: {}", partitions.size(), error.toString());
-                    remark(partitions, partitions);
+                    remark(partitions);
                     return Mono.just(Boolean.FALSE);
                 })
                 .subscribe(succeeded -> {
@@ -217,23 +209,28 @@ public class OutboxRelay implements SmartLifecycle {
                 });
     }
 
-    private boolean isEmpty() {
+    private boolean hasMarks() {
         synchronized (marked) {
-            return marked.isEmpty();
+            return !marked.isEmpty();
         }
     }
 
-    /** Reads, publishes and trims the partitions; whether every event was acknowledged. */
-    private Mono<Boolean> pass(List<Integer> partitions, Set<Integer> measure) {
-        return streams.read(partitions, measure, settings.batchSize()).flatMap(reads -> {
+    /**
+     * Reads, publishes and trims the partitions; whether every event was acknowledged. A partition read
+     * whole and published is empty now, but for what came in meanwhile (marked, so read next); one left
+     * with entries stays marked and the sweep measures it.
+     */
+    private Mono<Boolean> pass(List<Integer> partitions) {
+        return streams.read(partitions, settings.batchSize()).flatMap(reads -> {
             List<WalletEvent> events = new ArrayList<>();
             reads.forEach(read -> read.entries().forEach(entry -> events.add(WalletEvent.of(entry.fields()))));
             if (events.isEmpty()) {
-                recordBacklogs(reads, new boolean[0]);
+                drained(partitions);
                 return Mono.just(Boolean.TRUE);
             }
             return publisher.publish(events).flatMap(acknowledged -> {
                 Map<Integer, List<String>> published = new HashMap<>();
+                List<Integer> drained = new ArrayList<>();
                 List<Integer> again = new ArrayList<>();
                 int index = 0;
                 int failed = 0;
@@ -254,56 +251,29 @@ public class OutboxRelay implements SmartLifecycle {
                     if (!ids.isEmpty()) {
                         published.put(read.partition(), ids);
                     }
-                    if (!prefix || read.entries().size() == settings.batchSize()) {
-                        again.add(read.partition());
-                    }
+                    (prefix && read.entries().size() < settings.batchSize() ? drained : again).add(read.partition());
                 }
                 metrics.published(events.size() - failed);
                 metrics.failed(failed);
-                remark(again, again);
-                Mono<Void> delete = published.isEmpty() ? Mono.empty() : streams.delete(published);
-                boolean allAcknowledged = failed == 0;
-                return delete.then(Mono.fromRunnable(() -> recordBacklogs(reads, acknowledged)))
-                        .thenReturn(allAcknowledged);
+                remark(again);
+                return (published.isEmpty() ? Mono.<Void>empty() : streams.delete(published))
+                        .then(Mono.fromRunnable(() -> drained(drained)))
+                        .thenReturn(failed == 0);
             });
         });
     }
 
-    /** Marks partitions again, and measures the length of {@code unmeasured} at their next read. */
-    private void remark(List<Integer> partitions, List<Integer> toMeasure) {
+    private void remark(List<Integer> partitions) {
         synchronized (marked) {
             partitions.forEach(marked::set);
-            unmeasured.addAll(toMeasure);
         }
     }
 
-    /**
-     * A partition read whole and published is empty now, but for what came in meanwhile (marked, so read
-     * next); one measured is its length less what left it.
-     */
-    private void recordBacklogs(List<OutboxStreams.Read> reads, boolean[] acknowledged) {
+    private void drained(List<Integer> partitions) {
         synchronized (marked) {
-            int start = 0;
-            for (OutboxStreams.Read read : reads) {
-                int size = read.entries().size();
-                int left = 0;
-                while (left < size && acknowledged[start + left]) {
-                    left++;
-                }
-                start += size;
-                backlog(read.partition(), read.length() != null ? Math.max(0, read.length() - left) : size - left);
-            }
+            partitions.forEach(backlogs::remove);
+            metrics.backlog(backlogs.values().stream().mapToLong(Long::longValue).sum());
         }
-    }
-
-    private void backlog(int partition, long entries) {
-        if (entries == 0) {
-            backlogs.remove(partition);
-        }
-        else {
-            backlogs.put(partition, entries);
-        }
-        metrics.backlog(backlogs.values().stream().mapToLong(Long::longValue).sum());
     }
 
     private Duration pause(boolean succeeded) {
@@ -316,9 +286,9 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     /**
-     * Marks the next held partition in turn, for a change whose notice was lost; and, while a pass is held
-     * up (Kafka slow or gone) or the relay backs off, measures again the partitions that have a backlog
-     * or wait, which no pass measures meanwhile.
+     * Marks the next held partition in turn, for a change whose notice was lost; and once per backlog
+     * interval measures the partitions that wait (marked, or with a backlog last time): while Kafka is slow
+     * or gone, no pass empties them.
      */
     private void sweep() {
         List<Integer> held = List.copyOf(leases.held());
@@ -327,12 +297,10 @@ public class OutboxRelay implements SmartLifecycle {
         }
         mark(held.get(Math.floorMod(sweepCursor.getAndIncrement(), held.size())));
         long now = System.nanoTime();
-        long interval = settings.backlogInterval().toNanos();
-        boolean heldUp = backingOff || passing.get() && now - passStarted > interval;
-        if (!heldUp || now - lastSweepMeasure < interval) {
+        if (now - lastMeasured < settings.backlogInterval().toNanos()) {
             return;
         }
-        lastSweepMeasure = now;
+        lastMeasured = now;
         List<Integer> waiting = new ArrayList<>();
         synchronized (marked) {
             waiting.addAll(backlogs.keySet());
@@ -343,7 +311,13 @@ public class OutboxRelay implements SmartLifecycle {
                 .flatMap(partition -> redis.opsForStream().size(keys.outbox(partition))
                         .doOnNext(length -> {
                             synchronized (marked) {
-                                backlog(partition, length);
+                                if (length == 0) {
+                                    backlogs.remove(partition);
+                                }
+                                else {
+                                    backlogs.put(partition, length);
+                                }
+                                metrics.backlog(backlogs.values().stream().mapToLong(Long::longValue).sum());
                             }
                         }), 16)
                 .subscribe(null, error -> log.debug("Could not measure the outbox backlog: {}", error.toString()));

@@ -1,7 +1,6 @@
 package app.wallet.store;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +9,6 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -39,8 +37,8 @@ public class OutboxStreams implements SmartLifecycle {
     private record Connected(StatefulConnection<String, String> connection, RedisStreamAsyncCommands<String, String> streams) {
     }
 
-    /** A partition's oldest entries, as the scripts wrote them, and its length when it was asked for. */
-    public record Read(int partition, List<Entry> entries, @Nullable Long length) {
+    /** A partition's oldest entries, as the scripts wrote them. */
+    public record Read(int partition, List<Entry> entries) {
     }
 
     /** One outbox entry: its stream id and fields. */
@@ -52,32 +50,21 @@ public class OutboxStreams implements SmartLifecycle {
         this.keys = keys;
     }
 
-    /**
-     * The oldest {@code count} entries of each partition, and the length of those in {@code measured};
-     * in the order of {@code partitions}.
-     */
-    public Mono<List<Read>> read(List<Integer> partitions, Collection<Integer> measured, int count) {
+    /** The oldest {@code count} entries of each partition, in the order of {@code partitions}. */
+    public Mono<List<Read>> read(List<Integer> partitions, int count) {
         return Mono.defer(() -> {
             Connected current = require();
-            List<RedisFuture<List<StreamMessage<String, String>>>> ranges = new ArrayList<>(partitions.size());
-            List<@Nullable RedisFuture<Long>> lengths = new ArrayList<>(partitions.size());
+            List<CompletableFuture<List<StreamMessage<String, String>>>> ranges = new ArrayList<>(partitions.size());
             for (int partition : partitions) {
-                String outbox = keys.outbox(partition);
-                ranges.add(current.streams().xrange(outbox, Range.unbounded(), Limit.from(count)));
-                lengths.add(measured.contains(partition) ? current.streams().xlen(outbox) : null);
+                ranges.add(current.streams().xrange(keys.outbox(partition), Range.unbounded(), Limit.from(count)).toCompletableFuture());
             }
             current.connection().flushCommands();
-            List<CompletableFuture<?>> all = new ArrayList<>(ranges.size() * 2);
-            ranges.forEach(range -> all.add(range.toCompletableFuture()));
-            lengths.stream().filter(length -> length != null).forEach(length -> all.add(length.toCompletableFuture()));
-            return Mono.fromFuture(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))).then(Mono.fromSupplier(() -> {
+            return Mono.fromFuture(CompletableFuture.allOf(ranges.toArray(CompletableFuture[]::new))).then(Mono.fromSupplier(() -> {
                 List<Read> reads = new ArrayList<>(partitions.size());
                 for (int i = 0; i < partitions.size(); i++) {
-                    List<StreamMessage<String, String>> messages = ranges.get(i).toCompletableFuture().join();
-                    List<Entry> entries = new ArrayList<>(messages.size());
-                    messages.forEach(message -> entries.add(new Entry(message.getId(), message.getBody())));
-                    RedisFuture<Long> length = lengths.get(i);
-                    reads.add(new Read(partitions.get(i), entries, length == null ? null : length.toCompletableFuture().join()));
+                    List<Entry> entries = new ArrayList<>();
+                    ranges.get(i).join().forEach(message -> entries.add(new Entry(message.getId(), message.getBody())));
+                    reads.add(new Read(partitions.get(i), entries));
                 }
                 return reads;
             }));
