@@ -1,6 +1,7 @@
 package app.wallet.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -80,9 +81,9 @@ class RedisScriptsConfiguration {
     @Bean
     Scripts scripts(LettuceConnectionFactory connections, WalletProperties properties,
             @Value("${spring.data.redis.timeout:60s}") Duration commandTimeout, ObjectProvider<Propagator> propagator,
-            MeterRegistry registry) {
+            MeterRegistry registry, List<LuaScript> scripts) {
         return new Scripts(connections, properties.redis().minReplicaAcks(), properties.redis().replicaAckTimeout(),
-                commandTimeout, propagator.getIfUnique(), registry);
+                commandTimeout, propagator.getIfUnique(), registry, scripts);
     }
 
     /**

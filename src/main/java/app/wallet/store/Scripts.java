@@ -73,6 +73,7 @@ public final class Scripts implements SmartLifecycle {
     private final Duration commandTimeout;
     private final @Nullable Propagator propagator;
     private final MeterRegistry registry;
+    private final List<LuaScript> preloaded;
     private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile @Nullable Connected connected;
@@ -92,7 +93,7 @@ public final class Scripts implements SmartLifecycle {
      *        master with replicas at start-up, 0 for a lone Redis
      */
     public Scripts(LettuceConnectionFactory connections, @Nullable Integer configuredAcks, Duration ackTimeout,
-            Duration commandTimeout, @Nullable Propagator propagator, MeterRegistry registry) {
+            Duration commandTimeout, @Nullable Propagator propagator, MeterRegistry registry, List<LuaScript> preloaded) {
         // A change may wait for the fence in flight and then its own: each up to the ack timeout.
         if (commandTimeout.compareTo(ackTimeout.multipliedBy(2)) <= 0) {
             throw new IllegalArgumentException("spring.data.redis.timeout (" + commandTimeout + ") must be more than twice "
@@ -104,6 +105,7 @@ public final class Scripts implements SmartLifecycle {
         this.commandTimeout = commandTimeout;
         this.propagator = propagator;
         this.registry = registry;
+        this.preloaded = List.copyOf(preloaded);
     }
 
     /**
@@ -323,6 +325,7 @@ public final class Scripts implements SmartLifecycle {
             throw e;
         }
         connected = opened;
+        preload(scripts);
         log.info("Each money change waits for {} replica acknowledgement(s){}", opened.minReplicaAcks(),
                 configuredAcks != null ? "" : " (wallet.redis.min-replica-acks unset: "
                         + (scripts instanceof StatefulRedisClusterConnection<?, ?> ? "a cluster"
@@ -350,6 +353,27 @@ public final class Scripts implements SmartLifecycle {
     @Override
     public int getPhase() {
         return 1;
+    }
+
+    /**
+     * Loads every script into Redis (every master of a cluster), so a cold burst of requests runs EVALSHA
+     * straight away instead of each falling back to EVAL with the whole script text.
+     */
+    @SuppressWarnings("unchecked")
+    private void preload(StatefulConnection<String, String> connection) {
+        try {
+            for (LuaScript script : preloaded) {
+                if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
+                    cluster.sync().scriptLoad(script.text());
+                }
+                else {
+                    ((StatefulRedisConnection<String, String>) connection).sync().scriptLoad(script.text());
+                }
+            }
+        }
+        catch (RedisException e) {
+            log.warn("Could not preload the Lua scripts; each loads on its first use: {}", e.toString());
+        }
     }
 
     private static StatefulConnection<String, String> connect(AbstractRedisClient client) {

@@ -8,6 +8,10 @@ import java.util.List;
  */
 public final class ApiException extends RuntimeException {
 
+    /** A bad field of a request and what is wrong with it. */
+    public record FieldError(String field, String message) {
+    }
+
     private final ErrorCode code;
     private final List<FieldError> errors;
     private final boolean replayed;

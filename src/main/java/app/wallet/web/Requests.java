@@ -175,8 +175,8 @@ public class Requests {
         Errors errors = new DirectFieldBindingResult(value, "body");
         validator.validate(value, errors);
         if (errors.hasErrors()) {
-            List<FieldError> faults = new ArrayList<>();
-            errors.getFieldErrors().forEach(error -> faults.add(new FieldError(error.getField(), String.valueOf(error.getDefaultMessage()))));
+            List<ApiException.FieldError> faults = new ArrayList<>();
+            errors.getFieldErrors().forEach(error -> faults.add(new ApiException.FieldError(error.getField(), String.valueOf(error.getDefaultMessage()))));
             throw ApiException.invalid(faults);
         }
         return value;
