@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -44,7 +45,7 @@ class WalletHandler {
         String userId = Requests.userId(request);
         Instant at = request.queryParam("at").map(WalletHandler::instant).orElse(null);
         return (at == null ? wallets.find(userId) : wallets.findAt(userId, at))
-                .flatMap(wallet -> ServerResponse.ok().bodyValue(wallet));
+                .flatMap(wallet -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(wallet));
     }
 
     /** An ISO-8601 instant with its offset ({@code 2026-11-25T06:00:00Z}, {@code ...+01:00}). */

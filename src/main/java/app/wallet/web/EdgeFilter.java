@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * <li>{@code HEAD} is answered as {@code GET}, headers only: router functions match methods exactly, and
  * the server already drops the body of a HEAD response.</li>
  * <li>An empty {@code Accept} is taken as none (any type), as clients mean it; some handlers fail on it.</li>
- * <li>An error answered without a body (the actuator's 404 for an unknown health component, say) gets a
+ * <li>An error the actuator answers without a body (its 404 for an unknown health component, say) gets a
  * problem body like every other error.</li>
  * </ul>
  */
@@ -46,17 +46,21 @@ class EdgeFilter implements WebFilter {
         }
         boolean head = HttpMethod.HEAD.equals(exchange.getRequest().getMethod());
         boolean blankAccept = exchange.getRequest().getHeaders().getOrEmpty(HttpHeaders.ACCEPT).stream().anyMatch(String::isBlank);
-        return chain.filter(exchange.mutate()
-                .request(request -> {
-                    if (head) {
-                        request.method(HttpMethod.GET);
-                    }
-                    if (blankAccept) {
-                        request.headers(headers -> headers.remove(HttpHeaders.ACCEPT));
-                    }
-                })
-                .response(new ProblemIfEmpty(exchange.getResponse()))
-                .build());
+        // Only the actuator answers errors without a body; the routes always write a problem. A request
+        // that needs no change goes on as it came: a mutated exchange costs every request.
+        boolean actuator = rawPath != null && rawPath.startsWith("/actuator");
+        if (!head && !blankAccept && !actuator) {
+            return chain.filter(exchange);
+        }
+        ServerWebExchange.Builder mutated = exchange.mutate().request(request -> {
+            if (head) {
+                request.method(HttpMethod.GET);
+            }
+            if (blankAccept) {
+                request.headers(headers -> headers.remove(HttpHeaders.ACCEPT));
+            }
+        });
+        return chain.filter(actuator ? mutated.response(new ProblemIfEmpty(exchange.getResponse())).build() : mutated.build());
     }
 
     /** Completes an error response that has no body with the problem of its status. */

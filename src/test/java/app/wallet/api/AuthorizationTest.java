@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
@@ -182,6 +183,22 @@ class AuthorizationTest extends IntegrationTest {
                 .expectHeader().value("WWW-Authenticate", value -> assertThat(value).contains("insufficient_scope"))
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.code").isEqualTo("forbidden");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer", "Bearer ", "Bearer a b", "Bearer  abc", "Bearer abc=def", "Bearer ab\u00e7", "Bearer\tabc"})
+    void aMalformedBearerTokenIsRefusedAsInvalid(String authorization) {
+        unauthenticatedClient().get().uri("/api/v1/wallets/{u}", user).header(HttpHeaders.AUTHORIZATION, authorization).exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.code").isEqualTo("unauthorized");
+    }
+
+    @Test
+    void theSchemeIsReadWhateverItsCase() {
+        unauthenticatedClient().get().uri("/api/v1/wallets/{u}", user)
+                .header(HttpHeaders.AUTHORIZATION, "bEARER " + token(user, "wallet:read")).exchange()
+                .expectStatus().isOk();
     }
 
     @Test
