@@ -12,6 +12,7 @@
 #   CONNECTIONS=32 MEASURE=30 bench/run.sh
 #   ONLY='credit|floor' STREAMS=0 bench/run.sh   # the routes whose names match, no streams
 #   BENCH_BATCH=100 bench/run.sh      # batches of 100 credits in the batch row (default 1,000)
+#   ONLY='credit|policy' STREAMS=0 bench/run.sh  # the credit rows with and without a policy and alerts
 #   SERVICE_ARGS='--wallet.outbox.relay-enabled=false' bench/run.sh   # more arguments for the service
 #   SERVICE_JAVA_OPTS='-XX:+UseParallelGC' bench/run.sh                # JVM options for the service
 #   SERVICE_JAR=/elsewhere/wallet-service.jar bench/run.sh          # another build of the service, as it is
@@ -258,6 +259,13 @@ row "credit (one hot wallet)" "$service" hot-credit.lua "$service_url"
 # Batches of 1,000 credits (one request each): fewer connections, each carries a thousand credits.
 batch_size=${BENCH_BATCH:-1000}
 BENCH_BATCH=$batch_size ROW_CONNECTIONS=8 row "credit batch (x$batch_size)" "$service" credit-batch.lua "$service_url"
+# The same changes on wallets that each have a withdrawal policy with limits and two balance alerts
+# (never crossed): what deciding them inside the scripts costs. Last, as the wallets keep them.
+if [[ "policy + alerts" =~ ${ONLY:-.} ]]; then
+    java -cp "$classpath" bench.Decorate "$service_url" "$(cat "$work/operator.token")" 1000 >/dev/null
+    row "credit, policy + alerts" "$service" credit.lua "$service_url"
+    row "withdrawal, policy + alerts" "$service" withdraw.lua "$service_url"
+fi
 ratio() {
     [ -n "${rps[$2]:-}" ] && [ -n "${rps[$3]:-}" ] || return 0
     awk -v a="${rps[$2]}" -v b="${rps[$3]}" -v label="$1" 'BEGIN {printf "%-44s %.2f\n", label, a / b}'
@@ -277,6 +285,13 @@ ratios() {
         on=${app_us[credit (1,000 wallets)]} off=${app_us[credit, relay off]}
         printf '%-44s %s us of JVM CPU (%s with it, %s without)\n' "the relay's cost per change" $((on - off)) "$on" "$off"
     fi
+    for change in credit withdrawal; do
+        plain=$([ $change = credit ] && echo "credit (1,000 wallets)" || echo withdrawal)
+        if [ -n "${redis_us[$change, policy + alerts]:-}" ] && [ -n "${redis_us[$plain]:-}" ]; then
+            awk -v a="${redis_us[$change, policy + alerts]}" -v b="${redis_us[$plain]}" -v label="Redis CPU, $change with policy + alerts" \
+                'BEGIN {printf "%-44s %+.1f us (%s against %s; <= +5)\n", label, a - b, a, b}'
+        fi
+    done
     if [ -n "$lag" ]; then
         awk -v lag="$lag" 'BEGIN {split(lag, f, " "); printf "%-44s p50 %s ms, p99 %s ms, max %s ms over %s events (p99 <= 100)\n",
             "event lag, change -> Kafka, under load", f[3], f[4], f[5], f[2]}'

@@ -17,10 +17,24 @@
     up to 2^53 - 1, where tostring or cjson would round them.
   queued(withdrawalId, userId)
     A withdrawal's member in its partition's queues: the id first, so lex order is age order.
-  announce(ledgerKey, outboxKey, channel, change)
-    Appends the change, with its actor, to the wallet's ledger and (with its trace parent too) to the
-    partition's outbox, and publishes the new wallet state on the change channel as
+  announce(walletKey, ledgerKey, outboxKey, channel, change)
+    Returns the entry's hash, the new chain head. Appends the change, with its actor, to the wallet's ledger, chained to the entry before it (below),
+    and (with its trace parent too) to the partition's outbox; sets the wallet's updatedAt and chain head
+    (ledgerHead); and publishes the new wallet state on the change channel as
     "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
+
+  alerted(alertsKey, outboxKey, channel, change)
+    Where the wallet has alerts (its "alerts" field counts them), decides each in the light of the
+    change: an armed alert whose field the change moved beyond its threshold fires (an outbox event
+    BALANCE_ALERT after the change's own, and a notice "!userId version ... alertId field direction
+    threshold name" for the streams) and is fired until a later change moves the field back, which
+    re-arms it. An alert is stored as "<state>|<field>|<above|below>|<threshold>|<name>".
+
+  The ledger chain: each entry carries previousHash (the wallet's ledgerHead before it, 40 zeros for
+  the first chained entry) and hash = SHA-1 in hex of previousHash followed by the entry's fields in this
+  order, each as <length in bytes>:<value>: id, type, amount, withdrawalId, reference, balanceAfter,
+  pendingAfter, version, at, actor (numbers in decimal, absent values as ""). LedgerChain in Java
+  recomputes it the same way.
 ]]
 local rcall = redis.call
 local traceParent = ARGV[#ARGV - 1]
@@ -55,14 +69,58 @@ local function queued(withdrawalId, userId)
   return withdrawalId .. ':' .. userId
 end
 
-local function announce(ledgerKey, outboxKey, channel, c)
-  rcall('XADD', ledgerKey, '*', 'id', c.eventId, 'type', c.ledgerType, 'amount', c.amount,
-    'withdrawalId', c.withdrawalId, 'reference', c.reference, 'balanceAfter', c.balance,
-    'pendingAfter', c.pending, 'version', c.version, 'at', c.now, 'actor', actor)
+local NO_HASH = string.rep('0', 40)
+
+local function field(value)
+  return #value .. ':' .. value
+end
+
+local function announce(walletKey, ledgerKey, outboxKey, channel, c)
+  local by = c.actor or actor
+  local previous = c.head or NO_HASH
+  local amount, balance, pending = string.format('%d', c.amount), string.format('%d', c.balance), string.format('%d', c.pending)
+  local version, at = string.format('%d', c.version), string.format('%d', c.now)
+  local hash = redis.sha1hex(previous .. field(c.eventId) .. field(c.ledgerType) .. field(amount)
+    .. field(c.withdrawalId) .. field(c.reference) .. field(balance) .. field(pending) .. field(version)
+    .. field(at) .. field(by))
+  rcall('XADD', ledgerKey, '*', 'id', c.eventId, 'type', c.ledgerType, 'amount', amount,
+    'withdrawalId', c.withdrawalId, 'reference', c.reference, 'balanceAfter', balance,
+    'pendingAfter', pending, 'version', version, 'at', at, 'actor', by, 'previousHash', previous, 'hash', hash)
+  rcall('HSET', walletKey, 'updatedAt', at, 'ledgerHead', hash)
+  c.hash = hash
   rcall('XADD', outboxKey, '*', 'eventId', c.eventId, 'type', c.eventType, 'userId', c.userId,
-    'amount', c.amount, 'withdrawalId', c.withdrawalId, 'walletVersion', c.version, 'balance', c.balance,
-    'pending', c.pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', c.now,
-    'actor', actor, 'traceparent', traceParent)
+    'amount', amount, 'withdrawalId', c.withdrawalId, 'walletVersion', version, 'balance', balance,
+    'pending', pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', at,
+    'actor', by, 'traceparent', traceParent, 'hash', hash)
   rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
     c.pending, c.earnings, c.withdrawn, c.createdAt, c.now))
+  return hash
+end
+
+local function alerted(alertsKey, outboxKey, channel, c)
+  if not c.alerts or (tonumber(c.alerts) or 0) < 1 then return end
+  local all = rcall('HGETALL', alertsKey)
+  for i = 1, #all, 2 do
+    local id = all[i]
+    local state, what, direction, threshold, name = string.match(all[i + 1], '^(%a+)|(%a+)|(%a+)|(%d+)|(.*)$')
+    local value = what == 'balance' and c.balance or c.pending
+    local limit = tonumber(threshold)
+    local beyond = (direction == 'above' and value > limit) or (direction == 'below' and value < limit)
+    local rest = '|' .. what .. '|' .. direction .. '|' .. threshold .. '|' .. name
+    if state == 'armed' and beyond then
+      rcall('HSET', alertsKey, id, 'fired' .. rest)
+      -- Its own event id, in the change's millisecond: the change's id with another random part.
+      local eventId = string.sub(c.eventId, 1, 24) .. string.sub(redis.sha1hex(c.eventId .. id), 1, 12)
+      rcall('XADD', outboxKey, '*', 'eventId', eventId, 'type', 'BALANCE_ALERT', 'userId', c.userId,
+        'amount', string.format('%d', c.amount), 'withdrawalId', c.withdrawalId, 'walletVersion', string.format('%d', c.version),
+        'balance', string.format('%d', c.balance), 'pending', string.format('%d', c.pending), 'totalEarnings', c.earnings,
+        'totalWithdrawn', c.withdrawn, 'occurredAt', string.format('%d', c.now), 'actor', c.actor or actor,
+        'traceparent', traceParent, 'hash', c.hash, 'alertId', id, 'alertName', name, 'alertField', what, 'alertDirection', direction,
+        'alertThreshold', threshold)
+      rcall('PUBLISH', channel, string.format('!%s %d %d %d %d %d %d %d %s %s %s %s %s', c.userId, c.version, c.balance,
+        c.pending, c.earnings, c.withdrawn, c.createdAt, c.now, id, what, direction, threshold, name))
+    elseif state == 'fired' and not beyond then
+      rcall('HSET', alertsKey, id, 'armed' .. rest)
+    end
+  end
 end

@@ -4,7 +4,8 @@
   KEYS[1] wallet hash             wallet:{pN}:<userId>
   KEYS[2] ledger stream           ledger:{pN}:<userId>
   KEYS[3] outbox stream           outbox:{pN}
-  KEYS[4] idempotency record      idem:{pN}:<userId>:credit:<sha256(key)>   (optional)
+  KEYS[4] the wallet's alerts     alerts:{pN}:<userId>
+  KEYS[5] idempotency record      idem:{pN}:<userId>:credit:<sha256(key)>   (optional)
 
   ARGV[1] userId
   ARGV[2] amount, integer minor units, 1 .. max-amount (checked by the caller)
@@ -23,9 +24,9 @@
         -3 limit exceeded: balance or totalEarnings would pass ARGV[8]; wallet fields as they are, nothing changed
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
-  Loaded after _common.lua, which provides rcall, recorded, remember and announce.
+  Loaded after _common.lua, which provides rcall, recorded, remember, announce and alerted.
 ]]
-local walletKey, ledgerKey, outboxKey, idemKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local walletKey, ledgerKey, outboxKey, alertsKey, idemKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local userId = ARGV[1]
 local amount = tonumber(ARGV[2])
 local reference = ARGV[3]
@@ -43,7 +44,8 @@ local function finish(result)
   return remember(idemKey, fingerprint, idemTtl, result)
 end
 
-local w = rcall('HMGET', walletKey, 'balance', 'pending', 'totalEarnings', 'totalWithdrawn', 'version', 'createdAt', 'updatedAt')
+local w = rcall('HMGET', walletKey, 'balance', 'pending', 'totalEarnings', 'totalWithdrawn', 'version', 'createdAt',
+  'updatedAt', 'ledgerHead', 'alerts')
 local balance = tonumber(w[1]) or 0
 local pending = tonumber(w[2]) or 0
 local earnings = tonumber(w[3]) or 0
@@ -64,12 +66,13 @@ end
 balance = rcall('HINCRBY', walletKey, 'balance', amount)
 earnings = rcall('HINCRBY', walletKey, 'totalEarnings', amount)
 local version = rcall('HINCRBY', walletKey, 'version', 1)
-rcall('HSET', walletKey, 'updatedAt', now)
 
-announce(ledgerKey, outboxKey, channel, {eventId = eventId,
+local change = {eventId = eventId, head = w[8], alerts = w[9],
   ledgerType = 'CREDIT', eventType = 'WALLET_CREDITED',
   userId = userId, amount = amount, withdrawalId = '', reference = reference, balance = balance,
   pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
-  createdAt = createdAt, now = now})
+  createdAt = createdAt, now = now}
+announce(walletKey, ledgerKey, outboxKey, channel, change)
+alerted(alertsKey, outboxKey, channel, change)
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now})

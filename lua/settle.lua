@@ -14,7 +14,9 @@
   KEYS[7] partition's PENDING queue     withdrawal-queue:{pN}:PENDING   (sorted set, "<withdrawalId>:<userId>")
   KEYS[8] partition's outcome queue     withdrawal-queue:{pN}:APPROVED or :REJECTED
   KEYS[9] partition's EXPIRED queue     withdrawal-queue:{pN}:EXPIRED   (written only by an expiry)
-  KEYS[10] idempotency record      idem:{pN}:<userId>:<approve|reject>:<sha256(key)>   (optional)
+  KEYS[10] the wallet's window     withdrawal-window:{pN}:<userId>   (a rejection gives its allowance back)
+  KEYS[11] the wallet's alerts     alerts:{pN}:<userId>
+  KEYS[12] idempotency record      idem:{pN}:<userId>:<approve|reject>:<sha256(key)>   (optional)
 
   ARGV[1] userId
   ARGV[2] withdrawalId
@@ -39,11 +41,11 @@
         -6 idempotency key reused with another request (only {code, 0})
         -7 an expiry of a withdrawal not old enough yet (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
-  Loaded after _common.lua, which provides rcall, recorded, remember, queued and announce.
+  Loaded after _common.lua, which provides rcall, recorded, remember, queued, announce and alerted.
 ]]
 local walletKey, withdrawalKey, pendingIndexKey, outcomeIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ledgerKey, outboxKey, pendingQueueKey, outcomeQueueKey, expiredQueueKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local idemKey = KEYS[10]
+local windowKey, alertsKey, idemKey = KEYS[10], KEYS[11], KEYS[12]
 local userId = ARGV[1]
 local withdrawalId = ARGV[2]
 local eventId = ARGV[3]
@@ -63,7 +65,7 @@ local function finish(result)
   return remember(idemKey, fingerprint, idemTtl, result)
 end
 
-local wd = rcall('HMGET', withdrawalKey, 'status', 'amount', 'requestedAt')
+local wd = rcall('HMGET', withdrawalKey, 'status', 'amount', 'requestedAt', 'windowed')
 if not wd[1] then return finish({-4, 0}) end
 if wd[1] ~= 'PENDING' then return finish({-5, 0, wd[1]}) end
 if expiredBefore and not (tonumber(wd[3]) and tonumber(wd[3]) <= expiredBefore) then return finish({-7, 0}) end
@@ -73,8 +75,7 @@ local amount = tonumber(wd[2])
 local pending = rcall('HINCRBY', walletKey, 'pending', -amount)
 rcall('HINCRBY', walletKey, approved and 'totalWithdrawn' or 'balance', amount)
 local version = rcall('HINCRBY', walletKey, 'version', 1)
-rcall('HSET', walletKey, 'updatedAt', now)
-local w = rcall('HMGET', walletKey, 'balance', 'totalEarnings', 'totalWithdrawn', 'createdAt')
+local w = rcall('HMGET', walletKey, 'balance', 'totalEarnings', 'totalWithdrawn', 'createdAt', 'ledgerHead', 'alerts')
 local balance, earnings, withdrawn, createdAt = tonumber(w[1]), tonumber(w[2]), tonumber(w[3]), tonumber(w[4])
 
 rcall('HSET', withdrawalKey, 'status', outcome, 'processedAt', now, 'reason', reason)
@@ -84,12 +85,17 @@ local member = queued(withdrawalId, userId)
 rcall('ZREM', pendingQueueKey, member)
 rcall('ZADD', outcomeQueueKey, 0, member)
 if expiredBefore then rcall('ZADD', expiredQueueKey, 0, member) end
+if not approved and wd[4] == '1' and rcall('ZREM', windowKey, withdrawalId .. ':' .. wd[2]) == 1 then
+  rcall('HINCRBY', walletKey, 'windowAmount', -amount)
+end
 
 local kind = 'WITHDRAWAL_' .. outcome
-announce(ledgerKey, outboxKey, channel, {eventId = eventId, ledgerType = kind, eventType = kind,
+local change = {eventId = eventId, head = w[5], alerts = w[6], ledgerType = kind, eventType = kind,
   userId = userId, amount = amount, withdrawalId = withdrawalId, reference = '', balance = balance,
   pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
-  createdAt = createdAt, now = now})
+  createdAt = createdAt, now = now}
+announce(walletKey, ledgerKey, outboxKey, channel, change)
+alerted(alertsKey, outboxKey, channel, change)
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now,
   withdrawalId, amount, outcome, tonumber(wd[3]), now, reason})

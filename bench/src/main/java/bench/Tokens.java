@@ -15,6 +15,7 @@ import java.util.List;
  * Signs the benchmark's bearer tokens with a fresh RS256 key, as an issuer would:
  * {@code Tokens <dir> <users>} writes {@code public.pem} (the service's
  * {@code jwt.public-key-location}), {@code credit.token} (an earnings service: {@code wallet:credit}),
+ * {@code operator.token} ({@code wallet:operate}),
  * and {@code users.tokens}, one line {@code bench-<i> <token>} per user with {@code wallet:read
  * wallet:withdraw}. Every token has the audience {@code wallet-service} and is valid for a day.
  */
@@ -33,6 +34,7 @@ public final class Tokens {
                 + "\n-----END PUBLIC KEY-----\n";
         Files.writeString(dir.resolve("public.pem"), pem);
         Files.writeString(dir.resolve("credit.token"), sign(keys.getPrivate(), "bench-earnings", "wallet:credit") + "\n");
+        Files.writeString(dir.resolve("operator.token"), sign(keys.getPrivate(), "bench-operator", "wallet:operate") + "\n");
         List<String> lines = new ArrayList<>(users);
         for (int i = 0; i < users; i++) {
             lines.add("bench-" + i + " " + sign(keys.getPrivate(), "bench-" + i, "wallet:read wallet:withdraw"));

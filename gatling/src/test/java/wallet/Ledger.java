@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code totalEarnings == sum of credits answered 200};
  *   <li>{@code pending + totalWithdrawn == sum of withdrawals answered 201 - sum of rejections
  *       answered 200} (which can never exceed what was credited);
- *   <li>{@code totalWithdrawn == sum of approvals answered 200};
+ *   <li>{@code totalWithdrawn == sum of approvals answered 200}, and of withdrawals a wallet's policy
+ *       approved at once (201 APPROVED);
  *   <li>{@code pending == sum of the amounts of the wallet's PENDING withdrawals} (listed page by
  *       page);
  *   <li>no balance stream snapshot of the wallet broke the invariant or went back in version.
@@ -50,6 +51,12 @@ final class Ledger {
     final AtomicLong credits = new AtomicLong();
     final AtomicLong withdrawals = new AtomicLong();
     final AtomicLong insufficientBalance = new AtomicLong();
+    /** Withdrawals refused by a wallet's 24-hour limit (422 withdrawal-limit-exceeded). */
+    final AtomicLong overLimit = new AtomicLong();
+    /** Withdrawals the wallet's policy approved at once (201 APPROVED). */
+    final AtomicLong autoApproved = new AtomicLong();
+    /** Balance alerts that streams told of ({@code event: alert}). */
+    final AtomicLong streamAlerts = new AtomicLong();
     final AtomicLong approvals = new AtomicLong();
     final AtomicLong rejections = new AtomicLong();
     final AtomicLong notPending = new AtomicLong();
@@ -284,11 +291,14 @@ final class Ledger {
         sb.append("\n  acknowledged: ").append(credits.get()).append(" credits, ")
                 .append(withdrawals.get()).append(" withdrawals (201), ")
                 .append(insufficientBalance.get()).append(" insufficient-balance (422), ")
+                .append(overLimit.get()).append(" withdrawal-limit-exceeded (422), ")
+                .append(autoApproved.get()).append(" approved by the policy, ")
                 .append(approvals.get()).append(" approvals, ")
                 .append(rejections.get()).append(" rejections, ")
                 .append(notPending.get()).append(" withdrawal-not-pending (409), ")
                 .append(replays.get()).append(" idempotent replays, ")
-                .append(streamMessages.get()).append(" stream events checked");
+                .append(streamMessages.get()).append(" stream events checked (")
+                .append(streamAlerts.get()).append(" alerts)");
         for (String walletId : walletIds) {
             sb.append("\n  ").append(walletId)
                     .append(": credited ").append(get(credited, walletId))

@@ -23,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open for {@code sseHoldMs} and check every event received (invariant, rising versions), then
  * close.
  *
+ * <p>Every other wallet gets a withdrawal policy (auto-approval of amounts up to a fifth of
+ * {@code maxAmount}, a 24-hour limit of {@code dailyLimit}) and two balance alerts: 201 APPROVED and
+ * 422 withdrawal-limit-exceeded are expected outcomes there, and the streams check the alert events
+ * they get as they check balances.
+ *
  * <p>Ends with the conservation check (see {@link Ledger}).
  *
  * <pre>
@@ -41,6 +46,7 @@ public class MixedSimulation extends Simulation {
     private static final int SSE_READERS = intProperty("sseReaders", 3, 0);
     private static final long SSE_HOLD_MS = longProperty("sseHoldMs", 1_000, 0);
     private static final long PAUSE_MS = longProperty("pauseMs", 0, 0);
+    private static final long DAILY_LIMIT = longProperty("dailyLimit", 200_000, 0);
 
     private static final Ledger LEDGER = new Ledger(MixedSimulation.class.getSimpleName(), RUN_ID, "mx", WALLETS);
 
@@ -49,6 +55,26 @@ public class MixedSimulation extends Simulation {
 
     // Scenarios
     private static final ScenarioBuilder SEED = seed(LEDGER, SEED_CREDIT);
+
+    /** A policy and two alerts (one on each field) on every other wallet. */
+    private static final ScenarioBuilder POLICIES = scenario("Policies and alerts")
+            .foreach(LEDGER.walletIds.stream().filter(id -> LEDGER.walletIds.indexOf(id) % 2 == 0).toList(), "walletId").on(
+                    exec(http("Set policy")
+                            .put(API + "/wallets/#{walletId}/policy")
+                            .header("Authorization", TOKENS.operator())
+                            .body(StringBody("{\"autoApproveMax\":" + Math.max(1, MAX_AMOUNT / 5) + ",\"dailyLimit\":"
+                                    + DAILY_LIMIT + "}"))
+                            .check(status().is(200)))
+                    .exec(http("Add balance alert")
+                            .post(API + "/wallets/#{walletId}/alerts")
+                            .header("Authorization", TOKENS.ownerOf("walletId"))
+                            .body(StringBody("{\"name\":\"low-balance\",\"field\":\"balance\",\"below\":" + SEED_CREDIT / 2 + "}"))
+                            .check(status().is(201)))
+                    .exec(http("Add pending alert")
+                            .post(API + "/wallets/#{walletId}/alerts")
+                            .header("Authorization", TOKENS.ownerOf("walletId"))
+                            .body(StringBody("{\"name\":\"much-pending\",\"field\":\"pending\",\"above\":" + MAX_AMOUNT * 2 + "}"))
+                            .check(status().is(201))));
 
     private static final ChainBuilder CREDIT = prepareCredit(LEDGER, 1, MAX_AMOUNT)
             .exec(credit(LEDGER, "Credit", false));
@@ -127,10 +153,12 @@ public class MixedSimulation extends Simulation {
             LEDGER.streamMessages.incrementAndGet();
             try {
                 JsonNode event = JSON.readTree(message.message());
-                if (!"balance".equals(event.path("event").asText())) {
+                boolean alert = "alert".equals(event.path("event").asText());
+                if (!alert && !"balance".equals(event.path("event").asText())) {
                     continue;
                 }
-                JsonNode data = event.path("data");
+                // An alert carries the wallet its change left: held to the invariant, not to rising versions.
+                JsonNode data = alert ? event.path("data").path("wallet") : event.path("data");
                 List<Object> fields = new ArrayList<>(4);
                 for (String name : WALLET_FIELD_NAMES) {
                     JsonNode v = data.get(name);
@@ -142,6 +170,9 @@ public class MixedSimulation extends Simulation {
                     LEDGER.streamViolation(walletId, "version " + version + ": " + problem);
                 } else if (!walletId.equals(data.path("userId").asText())) {
                     LEDGER.streamViolation(walletId, "event of another wallet: " + data.path("userId").asText());
+                } else if (alert) {
+                    LEDGER.streamAlerts.incrementAndGet();
+                    continue;
                 } else if (version <= last) {
                     LEDGER.streamViolation(walletId, "version " + version + " after version " + last);
                 }
@@ -171,7 +202,7 @@ public class MixedSimulation extends Simulation {
         if (SSE_READERS > 0) {
             load.add(SSE_READER.injectOpen(rampUsers(SSE_READERS).during(Duration.ofSeconds(RAMP))));
         }
-        setUp(SEED.injectOpen(atOnceUsers(1)).andThen(load))
+        setUp(SEED.injectOpen(atOnceUsers(1)).andThen(POLICIES.injectOpen(atOnceUsers(1)).andThen(load)))
                 .protocols(HTTP_PROTOCOL)
                 .assertions(NO_FAILED_REQUESTS, P99_RESPONSE_TIME);
     }

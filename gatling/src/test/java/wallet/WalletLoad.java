@@ -195,12 +195,14 @@ final class WalletLoad {
     }
 
     /**
-     * POSTs a withdrawal of {@code #{amount}} from {@code #{walletId}}. 201 and 422
-     * insufficient-balance are both expected outcomes; a 201 adds the amount to the ledger (and,
-     * with {@code offerForProcessing}, its id to the pool of withdrawals to approve or reject).
+     * POSTs a withdrawal of {@code #{amount}} from {@code #{walletId}}. 201 and 422 (insufficient-balance,
+     * or withdrawal-limit-exceeded where the wallet has a policy) are all expected outcomes; a 201 adds the
+     * amount to the ledger: PENDING (with {@code offerForProcessing}, its id joins the pool of withdrawals
+     * to approve or reject), or APPROVED at once by the wallet's policy.
      */
     static ChainBuilder withdraw(Ledger ledger, String requestName, boolean offerForProcessing) {
-        return exec(session -> session.remove("withdrawalStatus").remove("withdrawalId"))
+        return exec(session -> session.remove("withdrawalStatus").remove("withdrawalId").remove("withdrawalState")
+                        .remove("refusal"))
                 .exec(http(requestName)
                         .post(API + "/wallets/#{walletId}/withdrawals")
                         .header("Authorization", TOKENS.ownerOf("walletId"))
@@ -208,18 +210,26 @@ final class WalletLoad {
                         .check(status().in(201, 422).saveAs("withdrawalStatus"))
                         .checkIf((response, session) -> response.status().code() == 201).then(
                                 jmesPath("id").saveAs("withdrawalId"),
-                                jmesPath("status").is("PENDING"),
+                                jmesPath("status").in("PENDING", "APPROVED").saveAs("withdrawalState"),
                                 jmesPath("amount").ofLong().is(session -> session.getLong("amount")),
                                 snapshotCheck(ledger, requestName, NESTED_WALLET_FIELDS, "walletId"))
                         .checkIf((response, session) -> response.status().code() == 422).then(
-                                jmesPath("code").is("insufficient-balance")))
+                                jmesPath("code").in("insufficient-balance", "withdrawal-limit-exceeded").saveAs("refusal")))
                 .exec(session -> {
                     if (session.contains("withdrawalStatus")) {
                         int status = session.getInt("withdrawalStatus");
-                        if (status == 201) {
-                            ledger.withdrawalRequested(session.getString("walletId"),
+                        String walletId = session.getString("walletId");
+                        long amount = session.getLong("amount");
+                        if (status == 201 && "APPROVED".equals(session.getString("withdrawalState"))) {
+                            ledger.withdrawalRequested(walletId, null, amount, false);
+                            ledger.approved(walletId, amount);
+                            ledger.autoApproved.incrementAndGet();
+                        } else if (status == 201) {
+                            ledger.withdrawalRequested(walletId,
                                     session.contains("withdrawalId") ? session.getString("withdrawalId") : null,
-                                    session.getLong("amount"), offerForProcessing);
+                                    amount, offerForProcessing);
+                        } else if (status == 422 && "withdrawal-limit-exceeded".equals(session.getString("refusal"))) {
+                            ledger.overLimit.incrementAndGet();
                         } else if (status == 422) {
                             ledger.insufficientBalance.incrementAndGet();
                         }

@@ -3,11 +3,13 @@ package app.wallet.audit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.domain.Range;
@@ -19,6 +21,7 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.ledger.LedgerChain;
 import app.wallet.ledger.LedgerEntry;
 import app.wallet.ledger.LedgerService;
 import app.wallet.metrics.WalletMetrics;
@@ -103,8 +106,22 @@ public class ConsistencyAuditor {
         Mono<String> versionAfter = redis.<String, String>opsForHash().get(keys.wallet(userId), "version");
         return wallet.flatMap(hash -> Mono.zip(entries, pendingWithdrawals)
                 .flatMap(reads -> versionAfter.flatMap(version -> version.equals(hash.get("version"))
-                        ? Mono.just(WalletAudit.violations(Wallet.of(hash, userId, currency), reads.getT1(), reads.getT2()))
+                        ? Mono.just(audit(Wallet.of(hash, userId, currency), hash.get("ledgerHead"), reads.getT1(), reads.getT2()))
                         : Mono.error(new ChangedDuringRead()))));
+    }
+
+    /** The invariants, and the ledger's chain, whose breaks are counted apart. */
+    private List<String> audit(Wallet wallet, @Nullable String head, List<LedgerEntry> entries, long pendingWithdrawals) {
+        List<String> violations = new ArrayList<>(WalletAudit.violations(wallet, entries, pendingWithdrawals));
+        LedgerChain.Walk chain = new LedgerChain.Walk(new LedgerChain.WalletState(wallet.version(), wallet.balance(),
+                wallet.pending(), head));
+        entries.forEach(chain::accept);
+        Long brokenAt = chain.brokenAt();
+        if (brokenAt != null) {
+            metrics.chainBreak();
+            violations.add("the ledger's chain breaks at version " + brokenAt);
+        }
+        return violations;
     }
 
     /** The wallet's version moved while it was being read. */

@@ -49,6 +49,22 @@ class RedisScriptsConfiguration {
         return LuaScript.load("settle", MONEY_HELPERS);
     }
 
+    /** A wallet's own withdrawal policy; not a money change, so no helpers. */
+    @Bean
+    LuaScript policySetScript() {
+        return LuaScript.load("policy-set");
+    }
+
+    @Bean
+    LuaScript alertAddScript() {
+        return LuaScript.load("alert-add");
+    }
+
+    @Bean
+    LuaScript alertRemoveScript() {
+        return LuaScript.load("alert-remove");
+    }
+
     @Bean
     WalletKeys walletKeys(WalletProperties properties) {
         return new WalletKeys(properties.partitions());

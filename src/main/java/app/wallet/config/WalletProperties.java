@@ -75,14 +75,27 @@ public record WalletProperties(
         require(withdrawal.pendingTimeout() == null || withdrawal.pendingTimeout().toMillis() >= 1,
                 "wallet.withdrawal.pending-timeout must be positive (leave it unset for no expiry)");
         require(withdrawal.expiryInterval().toMillis() >= 10, "wallet.withdrawal.expiry-interval must be at least 10ms");
+        require(withdrawal.autoApproveMax() == null || withdrawal.autoApproveMax() >= 1,
+                "wallet.withdrawal.auto-approve-max must be at least 1 (leave it unset for none)");
+        require(withdrawal.dailyLimit() == null || withdrawal.dailyLimit() >= 1,
+                "wallet.withdrawal.daily-limit must be at least 1 (leave it unset for none)");
+        require(withdrawal.dailyCount() == null || withdrawal.dailyCount() >= 1,
+                "wallet.withdrawal.daily-count must be at least 1 (leave it unset for none)");
     }
 
     /**
      * @param pendingTimeout how long a withdrawal may stay PENDING; older ones are rejected with reason
      *        {@code expired} and refunded. Unset: withdrawals wait for an operator however long it takes
      * @param expiryInterval how often an instance looks for withdrawals past the timeout
+     * @param autoApproveMax a withdrawal of at most this amount, within the limits, is approved at once by
+     *        the policy; unset: every withdrawal waits for an operator (a wallet's own policy may set it)
+     * @param dailyLimit the most a wallet may have requested in withdrawals in any 24 hours (rejected and
+     *        expired ones not counted); unset: no limit
+     * @param dailyCount the most withdrawals a wallet may have requested in any 24 hours (rejected and
+     *        expired ones not counted); unset: no limit
      */
-    public record Withdrawal(@Nullable Duration pendingTimeout, @DefaultValue("10s") Duration expiryInterval) {
+    public record Withdrawal(@Nullable Duration pendingTimeout, @DefaultValue("10s") Duration expiryInterval,
+            @Nullable Long autoApproveMax, @Nullable Long dailyLimit, @Nullable Integer dailyCount) {
     }
 
     /**
@@ -96,8 +109,11 @@ public record WalletProperties(
      * @param maxConnections open connections one instance accepts; more are closed as they arrive (balance
      *        streams hold one each)
      * @param requestTimeout how long a request's body may take to arrive once its headers have
+     * @param accessLog whether to log every request (logger {@code reactor.netty.http.server.AccessLog}), its
+     *        path without the query: a stream's query carries its ticket, which is never logged
      */
-    public record Http(@DefaultValue("16384") int maxConnections, @DefaultValue("30s") Duration requestTimeout) {
+    public record Http(@DefaultValue("16384") int maxConnections, @DefaultValue("30s") Duration requestTimeout,
+            @DefaultValue("false") boolean accessLog) {
     }
 
     /**

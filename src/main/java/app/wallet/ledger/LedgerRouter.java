@@ -13,13 +13,15 @@ import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
-/** The route of a wallet's transactions, its ledger. */
+/** The routes of a wallet's transactions, its ledger, and of checking its chain. */
 @Configuration(proxyBeanMethods = false)
 class LedgerRouter {
 
     @Bean
     RouterFunction<ServerResponse> ledgerRoutes(LedgerService ledger, Problems problems) {
         return route()
+                .GET("/api/v1/wallets/{userId}/transactions/verify", request -> ledger.verify(Requests.userId(request))
+                        .flatMap(report -> ServerResponse.ok().bodyValue(report)))
                 .GET("/api/v1/wallets/{userId}/transactions", request -> transactions(ledger, request))
                 .filter(problems.asFilter())
                 .build();

@@ -70,4 +70,52 @@ public class LedgerService {
         return redis.opsForStream().range(keys.ledger(userId), Range.unbounded())
                 .map(r -> LedgerEntry.of(r.getValue()));
     }
+
+    /** Entries are read this many at a time when the chain is verified. */
+    private static final int VERIFY_PAGE = 1000;
+
+    /** What verifying a wallet's chain found ({@link LedgerChain}). */
+    public record ChainReport(String userId, long entries, boolean valid, @Nullable Long brokenAt, @Nullable String head,
+            @Nullable Long chainedFrom) {
+    }
+
+    /**
+     * Recomputes the wallet's ledger chain from its first entry, a page at a time, and holds it to the
+     * wallet: every version present once and in order, every hash what its entry and the one before give,
+     * the last entry where the wallet stands, the chain's end the wallet's head. Entries newer than the
+     * wallet read are left out, so a change made meanwhile is no break.
+     */
+    public Mono<ChainReport> verify(String userId) {
+        return redis.<String, String>opsForHash().multiGet(keys.wallet(userId), List.of("version", "balance", "pending", "ledgerHead"))
+                .flatMap(fields -> {
+                    if (fields.get(0) == null) {
+                        return Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId));
+                    }
+                    LedgerChain.WalletState wallet = new LedgerChain.WalletState(Long.parseLong(fields.get(0)),
+                            number(fields.get(1)), number(fields.get(2)), fields.get(3));
+                    LedgerChain.Walk walk = new LedgerChain.Walk(wallet);
+                    String ledger = keys.ledger(userId);
+                    return forwardPage(ledger, Range.unbounded())
+                            .expand(page -> page.size() < VERIFY_PAGE || !walk.wants(LedgerEntry.of(page.get(page.size() - 1).getValue()))
+                                    ? Mono.empty()
+                                    : forwardPage(ledger, Range.rightUnbounded(Range.Bound.exclusive(page.get(page.size() - 1).getId().getValue()))))
+                            .concatMapIterable(page -> page)
+                            .map(record -> LedgerEntry.of(record.getValue()))
+                            .takeWhile(walk::wants)
+                            .doOnNext(walk::accept)
+                            .then(Mono.fromSupplier(() -> {
+                                Long brokenAt = walk.brokenAt();
+                                return new ChainReport(userId, walk.entries(), brokenAt == null, brokenAt, wallet.head(),
+                                        walk.chainedFrom());
+                            }));
+                });
+    }
+
+    private Mono<List<MapRecord<String, Object, Object>>> forwardPage(String ledger, Range<String> range) {
+        return redis.opsForStream().range(ledger, range, Limit.limit().count(VERIFY_PAGE)).collectList();
+    }
+
+    private static long number(@Nullable String value) {
+        return value == null ? 0 : Long.parseLong(value);
+    }
 }

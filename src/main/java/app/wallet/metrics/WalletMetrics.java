@@ -18,6 +18,7 @@ public class WalletMetrics {
     private final Counter insufficientBalance;
     private final Counter racePrevented;
     private final Counter consistencyFailures;
+    private final Counter chainBreaks;
 
     public WalletMetrics(MeterRegistry registry) {
         this.insufficientBalance = Counter.builder("wallet.insufficient.balance")
@@ -28,6 +29,9 @@ public class WalletMetrics {
                 .register(registry);
         this.consistencyFailures = Counter.builder("wallet.balance.consistency.check.failures")
                 .description("Wallets found breaking an invariant by the consistency audit")
+                .register(registry);
+        this.chainBreaks = Counter.builder("wallet.ledger.chain.breaks")
+                .description("Wallets whose ledger chain the consistency audit found broken (an entry changed, removed or out of place)")
                 .register(registry);
     }
 
@@ -54,5 +58,9 @@ public class WalletMetrics {
 
     public void consistencyFailure() {
         consistencyFailures.increment();
+    }
+
+    public void chainBreak() {
+        chainBreaks.increment();
     }
 }

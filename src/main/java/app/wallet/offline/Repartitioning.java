@@ -33,7 +33,7 @@ import app.wallet.store.WalletKeys;
 public final class Repartitioning {
 
     /** Every key of a wallet: {@code prefix:{tag}:userId[:rest]}; user ids hold no colon. */
-    private static final Pattern WALLET_KEY = Pattern.compile("^(wallet|withdrawal|withdrawals|ledger|idem):(\\{[^}]*\\}):([^:]+)(.*)$");
+    private static final Pattern WALLET_KEY = Pattern.compile("^(wallet|withdrawal|withdrawals|ledger|idem|policy|withdrawal-window|alerts):(\\{[^}]*\\}):([^:]+)(.*)$");
 
     private final RedisClusterCommands<String, String> redis;
     private final Consumer<String> out;

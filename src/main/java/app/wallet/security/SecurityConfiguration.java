@@ -7,7 +7,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -15,8 +17,13 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.stream.StreamTickets;
 import app.wallet.web.ApiException;
 import app.wallet.web.Problems;
 
@@ -64,6 +71,18 @@ class SecurityConfiguration {
                 "its path, method or headers hold characters or encodings the service does not take"));
     }
 
+    private static final ServerWebExchangeMatcher STREAM = ServerWebExchangeMatchers.pathMatchers(HttpMethod.GET, WALLET + "/stream");
+
+    /** A stream request that brings a ticket and no {@code Authorization} header. */
+    private static Mono<ServerWebExchangeMatcher.MatchResult> ticketedStream(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        if (!request.getQueryParams().containsKey(StreamTickets.PARAMETER)
+                || request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) {
+            return ServerWebExchangeMatcher.MatchResult.notMatch();
+        }
+        return STREAM.matches(exchange);
+    }
+
     @Bean
     SecurityWebFilterChain walletSecurity(ServerHttpSecurity http, WalletProperties properties,
             ObjectProvider<ReactiveJwtDecoder> decoders, Problems problems, Clock clock) {
@@ -87,7 +106,13 @@ class SecurityConfiguration {
                         // Probes stay open, without details (management.endpoint.health.group.*.show-details).
                         .pathMatchers(HttpMethod.GET, "/actuator/health/liveness", "/actuator/health/readiness").permitAll()
                         .pathMatchers("/actuator", "/actuator/**").access(anyOf(OPERATE, METRICS))
+                        // A browser's stream: no token, a ticket, which the stream's route takes (StreamTickets).
+                        .matchers(SecurityConfiguration::ticketedStream).permitAll()
                         .pathMatchers(HttpMethod.GET, WALLET, WALLET + "/stream").access(ownerWithOrAnyOf(READ, OPERATE, READ_ANY))
+                        .pathMatchers(HttpMethod.POST, WALLET + "/stream-tickets").access(ownerWithOrAnyOf(READ, OPERATE, READ_ANY))
+                        .pathMatchers(HttpMethod.GET, WALLET + "/transactions/verify").access(anyOf(OPERATE))
+                        .pathMatchers(WALLET + "/policy").access(anyOf(OPERATE))
+                        .pathMatchers(WALLET + "/alerts", WALLET + "/alerts/{alertId}").access(ownerWithOrAnyOf(READ, OPERATE))
                         .pathMatchers(HttpMethod.GET, WALLET + "/withdrawals", WALLET + "/withdrawals/{withdrawalId}",
                                 WALLET + "/transactions").access(ownerWithOrAnyOf(READ, OPERATE))
                         .pathMatchers(HttpMethod.POST, WALLET + "/credits", "/api/v1/credits:batch").access(anyOf(CREDIT))

@@ -12,7 +12,11 @@ public enum Refusal {
     WITHDRAWAL_NOT_PENDING(-5, "withdrawal-not-pending"),
     IDEMPOTENCY_KEY_REUSED(-6, "idempotency-key-reused"),
     /** An expiry of a withdrawal not old enough to expire: only the expiry sweep asks for one; "not pending long enough". */
-    NOT_DUE(-7, "withdrawal-not-pending");
+    NOT_DUE(-7, "withdrawal-not-pending"),
+    /** A withdrawal over the wallet's daily limits. */
+    WITHDRAWAL_LIMIT_EXCEEDED(-8, "withdrawal-limit-exceeded"),
+    /** A balance alert more than a wallet may hold (alert-add.lua). */
+    TOO_MANY_ALERTS(-9, "too-many-alerts");
 
     private final int code;
     private final String name;

@@ -38,8 +38,12 @@ public sealed interface ScriptOutcome {
      * A change refused, with what the refusal saw: the wallet for {@link Refusal#INSUFFICIENT_BALANCE} and
      * {@link Refusal#LIMIT_EXCEEDED}, the withdrawal's status for {@link Refusal#WITHDRAWAL_NOT_PENDING}.
      */
-    record Refused(Refusal reason, @Nullable WalletFields wallet, @Nullable String withdrawalStatus, boolean replayed)
-            implements ScriptOutcome {
+    record Refused(Refusal reason, @Nullable WalletFields wallet, @Nullable String withdrawalStatus, @Nullable Remaining remaining,
+            boolean replayed) implements ScriptOutcome {
+
+        public Refused(Refusal reason, @Nullable WalletFields wallet, @Nullable String withdrawalStatus, boolean replayed) {
+            this(reason, wallet, withdrawalStatus, null, replayed);
+        }
 
         @Override
         public Changed changedOrThrow(String userId, String subject) {
@@ -56,9 +60,16 @@ public sealed interface ScriptOutcome {
                 case WITHDRAWAL_NOT_PENDING -> "Withdrawal " + subject + " is already " + withdrawalStatus;
                 case IDEMPOTENCY_KEY_REUSED -> "This Idempotency-Key was used with a different request";
                 case NOT_DUE -> "Withdrawal " + subject + " has not been pending long enough to expire";
+                case WITHDRAWAL_LIMIT_EXCEEDED -> subject.substring(0, 1).toUpperCase() + subject.substring(1)
+                        + " would take the wallet past its withdrawal limit for 24 hours";
+                case TOO_MANY_ALERTS -> "The wallet holds as many alerts as it may";
             };
-            return new StoreException.Refused(reason, detail, replayed);
+            return new StoreException.Refused(reason, detail, remaining, replayed);
         }
+    }
+
+    /** What a wallet's withdrawal limits still allow in the 24 hours, each null where there is no such limit. */
+    record Remaining(@Nullable Long amount, @Nullable Long count) {
     }
 
     /** What a change made, in the feature's terms, and whether an idempotency record returned it again. */
@@ -89,6 +100,8 @@ public sealed interface ScriptOutcome {
         return switch (reason) {
             case INSUFFICIENT_BALANCE, LIMIT_EXCEEDED -> new Refused(reason, refusedWallet(reply), null, replayed);
             case WITHDRAWAL_NOT_PENDING -> new Refused(reason, null, String.valueOf(reply.get(2)), replayed);
+            case WITHDRAWAL_LIMIT_EXCEEDED -> new Refused(reason, null, null,
+                    new Remaining(optionalNumber(reply, 2), optionalNumber(reply, 3)), replayed);
             default -> new Refused(reason, null, null, replayed);
         };
     }
@@ -115,6 +128,11 @@ public sealed interface ScriptOutcome {
         String reason = String.valueOf(reply.get(14));
         return new WithdrawalFields(String.valueOf(reply.get(9)), number(reply, 10), String.valueOf(reply.get(11)),
                 number(reply, 12), processedAt.isEmpty() ? null : Long.valueOf(processedAt), reason.isEmpty() ? null : reason);
+    }
+
+    private static @Nullable Long optionalNumber(List<?> reply, int index) {
+        Object value = index < reply.size() ? reply.get(index) : null;
+        return value == null || String.valueOf(value).isEmpty() ? null : number(reply, index);
     }
 
     /** Redis hands integers back as {@code Long}; a recorded result may hold them as strings. */

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
@@ -29,12 +30,19 @@ public abstract sealed class StoreException extends RuntimeException {
     public static final class Refused extends StoreException {
 
         private final Refusal reason;
+        private final ScriptOutcome.@Nullable Remaining remaining;
         private final boolean replayed;
 
-        public Refused(Refusal reason, String detail, boolean replayed) {
+        public Refused(Refusal reason, String detail, ScriptOutcome.@Nullable Remaining remaining, boolean replayed) {
             super(detail, null);
             this.reason = reason;
+            this.remaining = remaining;
             this.replayed = replayed;
+        }
+
+        /** What the withdrawal limits still allow, for {@link Refusal#WITHDRAWAL_LIMIT_EXCEEDED}. */
+        public ScriptOutcome.@Nullable Remaining remaining() {
+            return remaining;
         }
 
         public Refusal reason() {

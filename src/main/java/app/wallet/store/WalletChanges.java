@@ -49,7 +49,8 @@ public class WalletChanges implements SmartLifecycle {
 
     /**
      * A change of a wallet in {@code partition}, as the script published it
-     * ({@code "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt"}); or, with
+     * ({@code "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt"}, or for an
+     * alert that fired, {@code "!"}, the same, and the alert's {@code "alertId field direction threshold name"}); or, with
      * partition -1 and no message, word that notices may have been lost.
      */
     public record Notice(int partition, @Nullable String message) {

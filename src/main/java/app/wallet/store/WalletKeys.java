@@ -112,6 +112,26 @@ public final class WalletKeys {
         return entry.substring(entry.indexOf(':') + 1);
     }
 
+    /** A stream ticket of the user's wallet (string, with its TTL), by the SHA-256 of the ticket: never the ticket itself. */
+    public String streamTicket(String userId, String ticket) {
+        return "stream-ticket:" + tagOf(userId) + ":" + userId + ":" + Idempotency.sha256(ticket);
+    }
+
+    /** A wallet's own withdrawal policy (hash), overriding the deployment's field by field. */
+    public String policy(String userId) {
+        return "policy:" + tagOf(userId) + ":" + userId;
+    }
+
+    /** The wallet's withdrawals counted by its policy's limits: sorted set of {@code <withdrawalId>:<amount>}, by request time. */
+    public String withdrawalWindow(String userId) {
+        return "withdrawal-window:" + tagOf(userId) + ":" + userId;
+    }
+
+    /** The wallet's balance alerts (hash, alert id to its record). */
+    public String alerts(String userId) {
+        return "alerts:" + tagOf(userId) + ":" + userId;
+    }
+
     public String ledger(String userId) {
         return "ledger:" + tagOf(userId) + ":" + userId;
     }

@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 import app.wallet.wallet.Wallet;
 
 /**
- * Writes events in the contract's exact text, {@code event: balance}, {@code id: <version>},
+ * Writes events in the contract's exact text, {@code event: balance} (or {@code alert}), {@code id: <version>},
  * {@code data: <wallet>}, {@code : keep-alive}, each field with a space after its colon (Spring's own
  * writer leaves the space out, which the SSE format allows but a line-exact client may not expect).
  *
@@ -32,9 +32,8 @@ final class SseWireFormat {
         this.json = json;
     }
 
-    DataBuffer encode(ServerSentEvent<Wallet> event) {
-        Wallet wallet = event.data();
-        if (wallet == null) {
+    DataBuffer encode(ServerSentEvent<?> event) {
+        if (!(event.data() instanceof Wallet wallet)) {
             return DefaultDataBufferFactory.sharedInstance.wrap(text(event));
         }
         Encoded previous = last;
@@ -46,7 +45,7 @@ final class SseWireFormat {
         return DefaultDataBufferFactory.sharedInstance.wrap(bytes);
     }
 
-    private byte[] text(ServerSentEvent<Wallet> event) {
+    private byte[] text(ServerSentEvent<?> event) {
         StringBuilder text = new StringBuilder();
         if (event.comment() != null) {
             text.append(": ").append(event.comment()).append('\n');

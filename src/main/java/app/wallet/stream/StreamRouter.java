@@ -3,6 +3,7 @@ package app.wallet.stream;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -13,24 +14,47 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
+import app.wallet.web.ApiException;
+import app.wallet.web.ErrorCode;
 import app.wallet.wallet.WalletService;
 import app.wallet.web.Requests;
 import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
-/** The route of a wallet's live balance stream. */
+/** The routes of a wallet's live balance stream, and of the tickets that open it from a browser. */
 @Configuration(proxyBeanMethods = false)
 class StreamRouter {
 
     @Bean
-    RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, WalletProperties properties,
-            Problems problems, JsonMapper json) {
+    RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, StreamTickets tickets,
+            WalletProperties properties, Problems problems, JsonMapper json) {
         SseWireFormat format = new SseWireFormat(json);
         return route()
-                .GET("/api/v1/wallets/{userId}/stream", request -> stream(request, wallets, hub, properties, format))
+                .GET("/api/v1/wallets/{userId}/stream", request -> admitted(request, tickets)
+                        .then(Mono.defer(() -> stream(request, wallets, hub, properties, format))))
+                .POST("/api/v1/wallets/{userId}/stream-tickets", request -> {
+                    String userId = Requests.userId(request);
+                    return wallets.find(userId).then(tickets.issue(userId))
+                            .flatMap(ticket -> ServerResponse.status(HttpStatus.CREATED).bodyValue(ticket));
+                })
                 .filter(problems.asFilter())
                 .build();
+    }
+
+    /**
+     * A request with a {@code ticket} must bring a good one (the security rules let such a request in
+     * without a token; with a token it has passed them as well). The ticket is never logged: problems
+     * log the path alone, without the query.
+     */
+    private static Mono<Void> admitted(ServerRequest request, StreamTickets tickets) {
+        String ticket = request.queryParam(StreamTickets.PARAMETER).orElse(null);
+        if (ticket == null) {
+            return Mono.empty();
+        }
+        return tickets.redeem(Requests.userId(request), ticket).flatMap(good -> good ? Mono.<Void>empty()
+                : Mono.error(new ApiException(ErrorCode.UNAUTHORIZED,
+                        "The stream ticket is not good: used, expired, or issued for another wallet")));
     }
 
     /** A 404 problem for an unknown wallet comes before the stream starts, while a status can still be sent. */
@@ -39,7 +63,7 @@ class StreamRouter {
         String userId = Requests.userId(request);
         long lastEventId = lastEventId(request);
         return wallets.find(userId).flatMap(exists -> {
-            Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), wallets.find(userId), lastEventId,
+            Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), hub.alerts(userId), wallets.find(userId), lastEventId,
                     properties.stream().heartbeat(), Schedulers.parallel()).map(format::encode);
             return ServerResponse.ok()
                     .contentType(MediaType.TEXT_EVENT_STREAM)

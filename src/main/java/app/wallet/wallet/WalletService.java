@@ -124,7 +124,8 @@ public class WalletService {
 
     private List<String> creditKeys(Credit credit) {
         String userId = credit.userId();
-        List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId)));
+        List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId),
+                keys.alerts(userId)));
         if (credit.idempotency() != null) {
             scriptKeys.add(keys.idempotency(userId, "credit", credit.idempotency().key()));
         }

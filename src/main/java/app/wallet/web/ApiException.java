@@ -2,6 +2,8 @@ package app.wallet.web;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A request the service refuses, with the problem code to answer it with. {@code replayed} marks a
  * refusal that an idempotency record returned again, so the response says so.
@@ -15,16 +17,23 @@ public final class ApiException extends RuntimeException {
     private final ErrorCode code;
     private final List<FieldError> errors;
     private final boolean replayed;
+    private final @Nullable Object remaining;
 
     public ApiException(ErrorCode code, String detail) {
         this(code, detail, List.of(), false);
     }
 
     public ApiException(ErrorCode code, String detail, List<FieldError> errors, boolean replayed) {
+        this(code, detail, errors, replayed, null);
+    }
+
+    /** {@code remaining}: what a limit still allows, answered with the problem. */
+    public ApiException(ErrorCode code, String detail, List<FieldError> errors, boolean replayed, @Nullable Object remaining) {
         super(detail, null, false, false);
         this.code = code;
         this.errors = List.copyOf(errors);
         this.replayed = replayed;
+        this.remaining = remaining;
     }
 
     public static ApiException invalid(List<FieldError> errors) {
@@ -46,5 +55,9 @@ public final class ApiException extends RuntimeException {
 
     public boolean replayed() {
         return replayed;
+    }
+
+    public @Nullable Object remaining() {
+        return remaining;
     }
 }

@@ -12,6 +12,7 @@ public enum ErrorCode {
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable"),
     WALLET_NOT_FOUND(HttpStatus.NOT_FOUND, "wallet-not-found", "Wallet not found"),
     WITHDRAWAL_NOT_FOUND(HttpStatus.NOT_FOUND, "withdrawal-not-found", "Withdrawal not found"),
+    ALERT_NOT_FOUND(HttpStatus.NOT_FOUND, "alert-not-found", "Alert not found"),
     WITHDRAWAL_NOT_PENDING(HttpStatus.CONFLICT, "withdrawal-not-pending", "Withdrawal is not pending"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large"),
     URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "uri-too-long", "URI too long"),
@@ -20,6 +21,8 @@ public enum ErrorCode {
     INSUFFICIENT_BALANCE(HttpStatus.UNPROCESSABLE_CONTENT, "insufficient-balance", "Insufficient balance"),
     LIMIT_EXCEEDED(HttpStatus.UNPROCESSABLE_CONTENT, "limit-exceeded", "Limit exceeded"),
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused"),
+    WITHDRAWAL_LIMIT_EXCEEDED(HttpStatus.UNPROCESSABLE_CONTENT, "withdrawal-limit-exceeded", "Withdrawal limit exceeded"),
+    TOO_MANY_ALERTS(HttpStatus.UNPROCESSABLE_CONTENT, "too-many-alerts", "Too many alerts"),
     SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error");
 

@@ -64,6 +64,10 @@ public class Problems {
         if (problem.replayed()) {
             response.header(REPLAYED_HEADER, "true");
         }
+        if (problem.code() == ErrorCode.UNAUTHORIZED) {
+            // A route's own refusal of a credential (a stream ticket), told as RFC 6750 tells a bad token.
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
         return response.bodyValue(detail(problem));
     }
 
@@ -81,7 +85,11 @@ public class Problems {
 
     /** The problem as a body, for answers that carry one inside another (a batch's refused item). */
     public static ProblemDetail detail(ApiException problem) {
-        return detail(problem.code(), problem.getMessage(), problem.errors());
+        ProblemDetail detail = detail(problem.code(), problem.getMessage(), problem.errors());
+        if (problem.remaining() != null) {
+            detail.setProperty("remaining", problem.remaining());
+        }
+        return detail;
     }
 
     static ProblemDetail detail(ErrorCode code, String detail, List<ApiException.FieldError> errors) {
@@ -123,7 +131,8 @@ public class Problems {
             return api;
         }
         if (error instanceof StoreException.Refused refused) {
-            return new ApiException(codeOf(refused.reason()), refused.getMessage(), List.of(), refused.replayed());
+            return new ApiException(codeOf(refused.reason()), refused.getMessage(), List.of(), refused.replayed(),
+                    refused.remaining());
         }
         if (error instanceof StoreException.NotFound missing) {
             return new ApiException(missing.wallet() ? ErrorCode.WALLET_NOT_FOUND : ErrorCode.WITHDRAWAL_NOT_FOUND,
@@ -154,6 +163,8 @@ public class Problems {
             case WITHDRAWAL_NOT_FOUND -> ErrorCode.WITHDRAWAL_NOT_FOUND;
             case WITHDRAWAL_NOT_PENDING, NOT_DUE -> ErrorCode.WITHDRAWAL_NOT_PENDING;
             case IDEMPOTENCY_KEY_REUSED -> ErrorCode.IDEMPOTENCY_KEY_REUSED;
+            case WITHDRAWAL_LIMIT_EXCEEDED -> ErrorCode.WITHDRAWAL_LIMIT_EXCEEDED;
+            case TOO_MANY_ALERTS -> ErrorCode.TOO_MANY_ALERTS;
         };
     }
 

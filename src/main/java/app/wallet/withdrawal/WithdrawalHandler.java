@@ -6,6 +6,7 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -38,12 +39,26 @@ class WithdrawalHandler {
     private static final Validator REJECTIONS = Validator.forInstanceOf(Rejection.class,
             (rejection, errors) -> Requests.text(errors, "reason", rejection.reason(), MAX_REASON_LENGTH));
 
+    /** The largest amount a limit can name (Lua numbers are doubles). */
+    private static final long MAX_LIMIT = (1L << 53) - 1;
+    private static final int MAX_DAILY_COUNT = 1_000_000;
+
+    /** A wallet's own policy, {@code 0} for "never" (no auto-approval, no withdrawal), null for the deployment's. */
+    private static final Validator POLICIES = Validator.forInstanceOf(WithdrawalPolicies.Policy.class, (policy, errors) -> {
+        limit(errors, "autoApproveMax", policy.autoApproveMax(), MAX_LIMIT);
+        limit(errors, "dailyLimit", policy.dailyLimit(), MAX_LIMIT);
+        limit(errors, "dailyCount", policy.dailyCount() == null ? null : policy.dailyCount().longValue(), MAX_DAILY_COUNT);
+    });
+
     private final WithdrawalService withdrawals;
+    private final WithdrawalPolicies policies;
     private final Requests requests;
     private final Validator requested;
 
-    WithdrawalHandler(WithdrawalService withdrawals, Requests requests, WalletProperties properties) {
+    WithdrawalHandler(WithdrawalService withdrawals, WithdrawalPolicies policies, Requests requests,
+            WalletProperties properties) {
         this.withdrawals = withdrawals;
+        this.policies = policies;
         this.requests = requests;
         long maxAmount = properties.maxAmount();
         this.requested = Validator.forInstanceOf(WithdrawalRequest.class,
@@ -91,6 +106,23 @@ class WithdrawalHandler {
             throw ApiException.invalid("cursor", "is not a cursor this service returned");
         }
         return withdrawals.list(userId, status, limit, cursor).flatMap(page -> ServerResponse.ok().bodyValue(page));
+    }
+
+    Mono<ServerResponse> policy(ServerRequest request) {
+        return policies.find(Requests.userId(request)).flatMap(policy -> ServerResponse.ok().bodyValue(policy));
+    }
+
+    Mono<ServerResponse> setPolicy(ServerRequest request) {
+        String userId = Requests.userId(request);
+        return requests.body(request, WithdrawalPolicies.Policy.class, true, Requests.MAX_BODY_BYTES, POLICIES)
+                .flatMap(policy -> policies.save(userId, policy))
+                .flatMap(policy -> ServerResponse.ok().bodyValue(policy));
+    }
+
+    private static void limit(Errors errors, String field, @Nullable Long value, long max) {
+        if (value != null && (value < 0 || value > max)) {
+            errors.rejectValue(field, "range", "must be from 0 to " + max + ", or null for the deployment's");
+        }
     }
 
     private static WithdrawalStatus status(String value) {

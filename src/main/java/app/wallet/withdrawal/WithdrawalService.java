@@ -38,6 +38,8 @@ public class WithdrawalService {
     public static final String EXPIRED_REASON = "expired";
     /** Who expires a withdrawal, in its ledger entry and event. */
     public static final String EXPIRY_ACTOR = "system:expiry";
+    /** Who approves a withdrawal the policy lets through, in its ledger entry and event. */
+    public static final String POLICY_ACTOR = "system:policy";
 
     private final ReactiveStringRedisTemplate redis;
     private final Scripts scripts;
@@ -69,10 +71,14 @@ public class WithdrawalService {
         String withdrawalId = ids.next();
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId), keys.withdrawals(userId, WithdrawalStatus.PENDING.name()),
-                keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name())));
+                keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name()),
+                keys.withdrawals(userId, WithdrawalStatus.APPROVED.name()), keys.queue(userId, WithdrawalStatus.APPROVED.name()),
+                keys.policy(userId), keys.withdrawalWindow(userId), keys.alerts(userId)));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, "withdraw", i.key())));
+        WalletProperties.Withdrawal policy = properties.withdrawal();
         List<String> args = List.of(userId, Long.toString(amount), withdrawalId, ids.next(),
-                Long.toString(clock.millis()), fingerprint(idempotency), ttl(), keys.changes(userId));
+                Long.toString(clock.millis()), fingerprint(idempotency), ttl(), keys.changes(userId),
+                orNone(policy.autoApproveMax()), orNone(policy.dailyLimit()), orNone(policy.dailyCount()), ids.next(), POLICY_ACTOR);
         return change("withdraw", withdrawScript, scriptKeys, args, actor, userId, "a withdrawal of " + amount, amount);
     }
 
@@ -134,7 +140,7 @@ public class WithdrawalService {
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, WithdrawalStatus.PENDING.name()), keys.withdrawals(userId, outcome.name()),
                 keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name()),
-                keys.queue(userId, outcome.name()), keys.queue(userId, EXPIRED)));
+                keys.queue(userId, outcome.name()), keys.queue(userId, EXPIRED), keys.withdrawalWindow(userId), keys.alerts(userId)));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, operation, i.key())));
         List<String> args = List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
                 fingerprint(idempotency), ttl(), keys.changes(userId), outcome.name(), reason, expiredBefore);
@@ -151,6 +157,10 @@ public class WithdrawalService {
                     return outcome.changedOrThrow(userId, subject).as(changed -> Withdrawal.of(
                             Objects.requireNonNull(changed.withdrawal()), Wallet.of(changed.wallet(), userId, properties.currency())));
                 });
+    }
+
+    private static String orNone(@Nullable Number setting) {
+        return setting == null ? "" : setting.toString();
     }
 
     private static String fingerprint(Optional<Idempotency> idempotency) {

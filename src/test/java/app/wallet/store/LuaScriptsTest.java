@@ -208,7 +208,8 @@ class LuaScriptsTest {
     }
 
     private List<Object> credit(String userId, long amount, String reference, String idemKey, String fingerprint) {
-        List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId)));
+        List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId),
+                keys.alerts(userId)));
         addIf(k, idemKey);
         return eval("credit", k, List.of(userId, Long.toString(amount), reference, ids.next(), "1000", fingerprint,
                 "86400", Long.toString(MAX), keys.changes(userId)));
@@ -217,10 +218,11 @@ class LuaScriptsTest {
     private List<Object> withdraw(String userId, long amount, String withdrawalId, String idemKey, String fingerprint) {
         List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId), keys.withdrawals(userId, "PENDING"), keys.ledger(userId), keys.outbox(userId),
-                keys.queue(userId, "PENDING")));
+                keys.queue(userId, "PENDING"), keys.withdrawals(userId, "APPROVED"), keys.queue(userId, "APPROVED"),
+                keys.policy(userId), keys.withdrawalWindow(userId), keys.alerts(userId)));
         addIf(k, idemKey);
         return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, ids.next(), "1000",
-                fingerprint, "86400", keys.changes(userId)));
+                fingerprint, "86400", keys.changes(userId), "", "", "", ids.next(), "system:policy"));
     }
 
     private List<Object> approve(String userId, String withdrawalId, String idemKey, String fingerprint) {
@@ -240,7 +242,8 @@ class LuaScriptsTest {
             String reason, String expiredBefore) {
         List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId, "PENDING"), keys.withdrawals(userId, outcome), keys.ledger(userId),
-                keys.outbox(userId), keys.queue(userId, "PENDING"), keys.queue(userId, outcome), keys.queue(userId, "EXPIRED")));
+                keys.outbox(userId), keys.queue(userId, "PENDING"), keys.queue(userId, outcome), keys.queue(userId, "EXPIRED"),
+                keys.withdrawalWindow(userId), keys.alerts(userId)));
         addIf(k, idemKey);
         return eval("settle", k, List.of(userId, withdrawalId, ids.next(), "2000", fingerprint, "86400",
                 keys.changes(userId), outcome, reason, expiredBefore));

@@ -25,6 +25,14 @@ public final class LoggedEvents extends AppenderBase<ILoggingEvent> implements A
         return appender;
     }
 
+    /** Everything every logger logs, as far as the levels let it through. */
+    public static LoggedEvents all() {
+        LoggedEvents appender = new LoggedEvents((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME));
+        appender.start();
+        appender.logger.addAppender(appender);
+        return appender;
+    }
+
     public List<ILoggingEvent> events() {
         return List.copyOf(events);
     }
