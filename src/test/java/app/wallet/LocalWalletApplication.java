@@ -40,7 +40,8 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
  * The service on port 8080 with a real Redis and Kafka it starts itself, for {@code ./mvnw spring-boot:test-run}:
  * nothing to install but a JDK. Tokens come from a local issuer ({@link LocalTokens}) through
  * {@code POST /local/tokens}, which exists only here, never in the service's jar, as does Swagger UI at
- * {@code /local/swagger-ui} over the service's OpenAPI document.
+ * {@code /local/swagger-ui} over the service's OpenAPI document and a page that watches a wallet live, and
+ * works the operator queue, at {@code /local/wallet}.
  */
 public class LocalWalletApplication {
 
@@ -125,6 +126,8 @@ public class LocalWalletApplication {
                     }))
                     .GET("/local/swagger-ui", request -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
                             .bodyValue(new ClassPathResource("local/swagger-ui.html")))
+                    .GET("/local/wallet", request -> ServerResponse.ok().contentType(MediaType.TEXT_HTML)
+                            .bodyValue(new ClassPathResource("local/wallet.html")))
                     .add(RouterFunctions.resources("/local/swagger-ui/**", new ClassPathResource(
                             "META-INF/resources/webjars/swagger-ui/" + webjarVersion("swagger-ui") + "/")))
                     .filter(problems.asFilter())
@@ -153,7 +156,7 @@ public class LocalWalletApplication {
                 String base = "http://localhost:" + environment.getProperty("local.server.port", "8080");
                 String operator = LocalTokens.shared().token("operator-1", "wallet:operate", TOKEN_VALIDITY);
                 log.info("Wallet service ready at {}/api/v1; tokens from POST {}/local/tokens (see README); the API in a "
-                        + "browser: {}/local/swagger-ui", base, base, base);
+                        + "browser: {}/local/swagger-ui; a wallet watched live: {}/local/wallet", base, base, base, base);
                 log.info("Try, as an operator (token valid for an hour): curl -s -X POST {}/api/v1/admin/audit "
                         + "-H 'Authorization: Bearer {}'", base, operator);
             };
