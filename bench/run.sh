@@ -70,6 +70,8 @@ cleanup() {   # the last started first: the service still has its Redis and Kafk
         for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
         kill -9 "$pid" 2>/dev/null || true
     done
+    # The programs' logs outlive the run, for a row or a probe that failed.
+    mkdir -p bench/target/logs && cp "$work"/*.log bench/target/logs/ 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT

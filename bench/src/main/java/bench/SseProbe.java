@@ -37,6 +37,8 @@ import reactor.netty.http.client.HttpClient;
 public final class SseProbe {
 
     private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+    /** Why streams failed, and how many for each reason. */
+    private static final Map<String, Integer> REASONS = new ConcurrentHashMap<>();
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
@@ -64,11 +66,19 @@ public final class SseProbe {
             Map<Long, Long> arrived = new ConcurrentHashMap<>();
             arrivals.add(arrived);
             Events events = new Events(arrived, opened, failed);
-            // A stream that ends (a 401 or 404 ends at once) or fails is a failed stream.
+            // A stream that ends (a 401 or 404 ends at once) or fails is a failed stream, counted by why: an
+            // answer other than 200 is the service's refusal, a connection that never came up or broke is
+            // told by its exception (a connect timeout: the connection waited in no accept queue).
             open.add(watchers.headers(h -> h.set("Authorization", "Bearer " + user[1]))
                     .get().uri("/api/v1/wallets/" + user[0] + "/stream")
-                    .responseContent().asString(StandardCharsets.UTF_8)
-                    .subscribe(events::feed, error -> events.ended(), events::ended));
+                    .response((response, body) -> {
+                        if (response.status().code() != 200) {
+                            events.reason("HTTP " + response.status().code());
+                        }
+                        return body.asString(StandardCharsets.UTF_8);
+                    })
+                    .subscribe(events::feed, error -> events.ended(error.getClass().getSimpleName()),
+                            () -> events.ended("ended by the service")));
             if (i % 200 == 199) {
                 Thread.sleep(20);   // a ramp, not a connect storm the backlog drops
             }
@@ -77,8 +87,8 @@ public final class SseProbe {
             System.out.printf("sse: only %d of %d streams opened%n", streams - opened.getCount(), streams);
             System.exit(1);
         }
-        System.out.printf("sse: %d streams on %s open in %.1f s (%d failed)%n", streams, walletCount(wallets),
-                (System.nanoTime() - openStart) / 1e9, failed.get());
+        System.out.printf("sse: %d streams on %s open in %.1f s (%d failed%s)%n", streams, walletCount(wallets),
+                (System.nanoTime() - openStart) / 1e9, failed.get(), REASONS.isEmpty() ? "" : ": " + REASONS);
 
         long[] versions = new long[changes];
         long[] responded = new long[changes];
@@ -170,8 +180,15 @@ public final class SseProbe {
             this.failed = failed;
         }
 
-        synchronized void ended() {
+        private String reason;
+
+        synchronized void reason(String why) {
+            reason = why;
+        }
+
+        synchronized void ended(String why) {
             failed.incrementAndGet();
+            REASONS.merge(reason != null ? reason : why, 1, Integer::sum);
             countOnce();
         }
 

@@ -32,7 +32,12 @@ final class SseWireFormat {
         this.json = json;
     }
 
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
     DataBuffer encode(ServerSentEvent<?> event) {
+        if (event == BalanceStream.KEEP_ALIVE) {
+            return DefaultDataBufferFactory.sharedInstance.wrap(KEEP_ALIVE);
+        }
         if (!(event.data() instanceof Wallet wallet)) {
             return DefaultDataBufferFactory.sharedInstance.wrap(text(event));
         }

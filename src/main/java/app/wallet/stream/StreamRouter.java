@@ -1,5 +1,7 @@
 package app.wallet.stream;
 
+import java.time.Duration;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -30,9 +32,14 @@ class StreamRouter {
     RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, StreamTickets tickets,
             WalletProperties properties, Problems problems, JsonMapper json) {
         SseWireFormat format = new SseWireFormat(json);
+        SnapshotReads reads = new SnapshotReads(wallets);
+        Duration heartbeat = properties.stream().heartbeat();
+        // One clock for every stream's keep-alives, ticking three times a heartbeat: a stream is never
+        // silent for more than a heartbeat and a third.
+        Flux<Long> ticks = Flux.interval(heartbeat.dividedBy(3), Schedulers.parallel()).share();
         return route()
                 .GET("/api/v1/wallets/{userId}/stream", request -> admitted(request, tickets)
-                        .then(Mono.defer(() -> stream(request, wallets, hub, properties, format))))
+                        .then(Mono.defer(() -> stream(request, reads, hub, heartbeat, ticks, format))))
                 .POST("/api/v1/wallets/{userId}/stream-tickets", request -> {
                     String userId = Requests.userId(request);
                     return wallets.find(userId).then(tickets.issue(userId))
@@ -58,13 +65,13 @@ class StreamRouter {
     }
 
     /** A 404 problem for an unknown wallet comes before the stream starts, while a status can still be sent. */
-    private static Mono<ServerResponse> stream(ServerRequest request, WalletService wallets, BalanceHub hub,
-            WalletProperties properties, SseWireFormat format) {
+    private static Mono<ServerResponse> stream(ServerRequest request, SnapshotReads reads, BalanceHub hub,
+            Duration heartbeat, Flux<Long> ticks, SseWireFormat format) {
         String userId = Requests.userId(request);
         long lastEventId = lastEventId(request);
-        return wallets.find(userId).flatMap(exists -> {
-            Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), hub.alerts(userId), wallets.find(userId), lastEventId,
-                    properties.stream().heartbeat(), Schedulers.parallel()).map(format::encode);
+        return reads.read(userId).flatMap(exists -> {
+            Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), hub.alerts(userId), reads.read(userId),
+                    lastEventId, heartbeat, ticks, Schedulers.parallel()).map(format::encode);
             return ServerResponse.ok()
                     .contentType(MediaType.TEXT_EVENT_STREAM)
                     .header("Cache-Control", "no-cache")

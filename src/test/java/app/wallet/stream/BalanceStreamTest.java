@@ -34,7 +34,7 @@ class BalanceStreamTest {
 
     @Test
     void aKeepAliveCommentEveryFifteenSecondsAfterTheSnapshot() {
-        StepVerifier.create(BalanceStream.events(Flux.never(), Flux.never(), Mono.just(wallet(1)), 0, Duration.ofSeconds(15), clock))
+        StepVerifier.create(BalanceStream.events(Flux.never(), Flux.never(), Mono.just(wallet(1)), 0, Duration.ofSeconds(15), ticks(Duration.ofSeconds(15)), clock))
                 .assertNext(event -> assertBalance(event, 1))
                 .then(() -> clock.advanceTimeBy(Duration.ofSeconds(14)))
                 .expectNoEvent(NOTHING_MORE)
@@ -47,9 +47,27 @@ class BalanceStreamTest {
     }
 
     @Test
+    void anEventPutsTheNextKeepAliveOffUntilAHeartbeatOfSilence() {
+        Sinks.Many<Wallet> live = Sinks.many().multicast().directBestEffort();
+        StepVerifier.create(BalanceStream.events(live.asFlux(), Flux.never(), Mono.just(wallet(1)), 0, Duration.ofSeconds(15),
+                        ticks(Duration.ofSeconds(15)), clock))
+                .assertNext(event -> assertBalance(event, 1))
+                .then(() -> clock.advanceTimeBy(Duration.ofSeconds(12)))
+                .then(() -> live.tryEmitNext(wallet(2)))
+                .assertNext(event -> assertBalance(event, 2))
+                // Ticks at 15, 20 and 25 find 3, 8 and 13 s of silence; the one at 30 finds 18.
+                .then(() -> clock.advanceTimeBy(Duration.ofSeconds(17)))
+                .expectNoEvent(NOTHING_MORE)
+                .then(() -> clock.advanceTimeBy(Duration.ofSeconds(1)))
+                .assertNext(event -> assertThat(event.comment()).isEqualTo("keep-alive"))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
     void aSlowClientSkipsToTheNewestStateAndNeverGoesBack() {
         Sinks.Many<Wallet> live = Sinks.many().multicast().directBestEffort();
-        StepVerifier.create(BalanceStream.events(live.asFlux(), Flux.never(), Mono.just(wallet(1)), 0, HOUR, clock), 0)
+        StepVerifier.create(BalanceStream.events(live.asFlux(), Flux.never(), Mono.just(wallet(1)), 0, HOUR, ticks(HOUR), clock), 0)
                 .thenRequest(1)
                 .assertNext(event -> assertBalance(event, 1))
                 .then(() -> {
@@ -76,7 +94,7 @@ class BalanceStreamTest {
     void aChangeSeenBeforeTheSnapshotWinsOverIt() {
         Flux<Wallet> live = Flux.just(wallet(7)).concatWith(Flux.never());
         Mono<Wallet> lateSnapshot = Mono.just(wallet(6)).delayElement(Duration.ofMillis(5), clock);
-        StepVerifier.create(BalanceStream.events(live, Flux.never(), lateSnapshot, 0, HOUR, clock))
+        StepVerifier.create(BalanceStream.events(live, Flux.never(), lateSnapshot, 0, HOUR, ticks(HOUR), clock))
                 .assertNext(event -> assertBalance(event, 7))
                 .then(() -> clock.advanceTimeBy(Duration.ofMinutes(1)))
                 .expectNoEvent(NOTHING_MORE)
@@ -87,7 +105,7 @@ class BalanceStreamTest {
     @Test
     void aReconnectWithTheLastEventIdGetsOnlyNewerStates() {
         Sinks.Many<Wallet> live = Sinks.many().multicast().directBestEffort();
-        StepVerifier.create(BalanceStream.events(live.asFlux(), Flux.never(), Mono.just(wallet(5)), 5, HOUR, clock))
+        StepVerifier.create(BalanceStream.events(live.asFlux(), Flux.never(), Mono.just(wallet(5)), 5, HOUR, ticks(HOUR), clock))
                 .expectSubscription()
                 .then(() -> clock.advanceTimeBy(Duration.ofMinutes(1)))
                 .expectNoEvent(NOTHING_MORE)
@@ -99,7 +117,7 @@ class BalanceStreamTest {
 
     @Test
     void anOlderLastEventIdGetsTheCurrentStateAtOnce() {
-        StepVerifier.create(BalanceStream.events(Flux.never(), Flux.never(), Mono.just(wallet(9)), 3, HOUR, clock))
+        StepVerifier.create(BalanceStream.events(Flux.never(), Flux.never(), Mono.just(wallet(9)), 3, HOUR, ticks(HOUR), clock))
                 .assertNext(event -> assertBalance(event, 9))
                 .thenCancel()
                 .verify(TIMEOUT);
@@ -109,6 +127,11 @@ class BalanceStreamTest {
         assertThat(event.event()).isEqualTo("balance");
         assertThat(event.id()).isEqualTo(Long.toString(version));
         assertThat(((Wallet) event.data()).version()).isEqualTo(version);
+    }
+
+    /** The streams' shared clock, three ticks a heartbeat, as the route makes it. */
+    private Flux<Long> ticks(Duration heartbeat) {
+        return Flux.interval(heartbeat.dividedBy(3), clock).share();
     }
 
     private static Wallet wallet(long version) {
