@@ -6,7 +6,7 @@
     redis-benchmark -p 6399 -n 20000 -c 1 EVALSHA <sha> 0 <a 240-byte entry>
     redis-cli -p 6399 INFO commandstats      # evalsha usec_per_call
 
-  Returns the hex digest of ARGV[1] (checked against the JDK's SHA-256 in docs/benchmark.md's numbers).
+  Returns the hex digest of ARGV[1] (checked against sha256sum; its cost is in docs/api.md, "The ledger's hash chain").
 ]]
 local band, bor, bxor, bnot = bit.band, bit.bor, bit.bxor, bit.bnot
 local rshift, lshift, ror = bit.rshift, bit.lshift, bit.ror
