@@ -23,6 +23,11 @@
     (ledgerHead); and publishes the new wallet state on the change channel as
     "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
 
+  Notices are published with SPUBLISH where Redis has it (7.0 and later, which also brought
+  redis.REDIS_VERSION_NUM): on a cluster a sharded notice travels only within its shard, where PUBLISH
+  is copied to every node. The channel carries the partition's hash tag, so it is in the keys' slot.
+  WalletChanges subscribes the same way (SSUBSCRIBE or SUBSCRIBE), deciding by the same test.
+
   alerted(alertsKey, outboxKey, channel, change)
     Where the wallet has alerts (its "alerts" field counts them), decides each in the light of the
     change: an armed alert whose field the change moved beyond its threshold fires (an outbox event
@@ -37,6 +42,7 @@
   recomputes it the same way.
 ]]
 local rcall = redis.call
+local notify = redis.REDIS_VERSION_NUM and 'SPUBLISH' or 'PUBLISH'
 local traceParent = ARGV[#ARGV - 1]
 local actor = ARGV[#ARGV]
 
@@ -92,7 +98,7 @@ local function announce(walletKey, ledgerKey, outboxKey, channel, c)
     'amount', amount, 'withdrawalId', c.withdrawalId, 'walletVersion', version, 'balance', balance,
     'pending', pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', at,
     'actor', by, 'traceparent', traceParent, 'hash', hash)
-  rcall('PUBLISH', channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
+  rcall(notify, channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
     c.pending, c.earnings, c.withdrawn, c.createdAt, c.now))
   return hash
 end
@@ -117,7 +123,7 @@ local function alerted(alertsKey, outboxKey, channel, c)
         'totalWithdrawn', c.withdrawn, 'occurredAt', string.format('%d', c.now), 'actor', c.actor or actor,
         'traceparent', traceParent, 'hash', c.hash, 'alertId', id, 'alertName', name, 'alertField', what, 'alertDirection', direction,
         'alertThreshold', threshold)
-      rcall('PUBLISH', channel, string.format('!%s %d %d %d %d %d %d %d %s %s %s %s %s', c.userId, c.version, c.balance,
+      rcall(notify, channel, string.format('!%s %d %d %d %d %d %d %d %s %s %s %s %s', c.userId, c.version, c.balance,
         c.pending, c.earnings, c.withdrawn, c.createdAt, c.now, id, what, direction, threshold, name))
     elseif state == 'fired' and not beyond then
       rcall('HSET', alertsKey, id, 'armed' .. rest)

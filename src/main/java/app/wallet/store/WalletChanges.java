@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
@@ -30,6 +32,10 @@ import reactor.util.retry.Retry;
  * everything that reacts to changes (balance streams, the outbox relay). Every instance sharing the Redis
  * sees every change, and nothing in Java has to remember to notify.
  *
+ * <p>On Redis 7 and later the scripts publish with {@code SPUBLISH} and the subscription is sharded
+ * ({@link ShardedChanges}: on a cluster each notice travels only within its shard); before, {@code PUBLISH}
+ * and {@code SUBSCRIBE} on one connection.
+ *
  * <p>Pub/Sub drops what is published while a subscriber is disconnected: after each subscription, and
  * whenever a Redis connection of this instance comes up again, a {@link Notice#resubscribed()} notice
  * tells consumers that any partition may have changed meanwhile.
@@ -39,7 +45,11 @@ public class WalletChanges implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WalletChanges.class);
 
-    private final ReactiveRedisConnectionFactory connectionFactory;
+    /** {@code _common.lua}'s test for SPUBLISH: Redis 7.0 brought both it and REDIS_VERSION_NUM. */
+    private static final RedisScript<Long> SHARDED = RedisScript.of("return redis.REDIS_VERSION_NUM and 1 or 0", Long.class);
+
+    private final LettuceConnectionFactory connectionFactory;
+    private final ReactiveStringRedisTemplate redis;
     private final WalletKeys keys;
     private final ClientResources resources;
     // Emitted to from the one subscription's flux only, so never concurrently.
@@ -62,8 +72,10 @@ public class WalletChanges implements SmartLifecycle {
         }
     }
 
-    WalletChanges(ReactiveRedisConnectionFactory connectionFactory, WalletKeys keys, ClientResources resources) {
+    WalletChanges(LettuceConnectionFactory connectionFactory, ReactiveStringRedisTemplate redis, WalletKeys keys,
+            ClientResources resources) {
         this.connectionFactory = connectionFactory;
+        this.redis = redis;
         this.keys = keys;
         this.resources = resources;
     }
@@ -83,12 +95,18 @@ public class WalletChanges implements SmartLifecycle {
         ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
         container = listener;
         ChannelTopic[] topics = channels.toArray(ChannelTopic[]::new);
+        List<String> names = channels.stream().map(ChannelTopic::getTopic).toList();
         // Each (re)subscription is announced once Redis has confirmed it: what was published before may
-        // have been missed, what comes after is received.
-        Flux<Notice> subscribed = Mono.defer(() -> listener.receiveLater(topics))
-                .flatMapMany(messages -> messages.map(message ->
-                                new Notice(keys.partitionOfChannel(message.getChannel()), message.getMessage()))
-                        .startWith(Notice.RESUBSCRIBED))
+        // have been missed, what comes after is received. Sharded (SSUBSCRIBE) where the scripts publish
+        // sharded, decided by the scripts' own test.
+        Flux<Notice> subscribed = redis.execute(SHARDED).next()
+                .doOnNext(sharded -> log.info("Change notices {}", sharded == 1L ? "sharded (SPUBLISH, SSUBSCRIBE)" : "with PUBLISH and SUBSCRIBE"))
+                .flatMapMany(sharded -> sharded == 1L
+                        ? ShardedChanges.notices(connectionFactory.getRequiredNativeClient(), keys, names)
+                        : Mono.defer(() -> listener.receiveLater(topics))
+                                .flatMapMany(messages -> messages.map(message ->
+                                                new Notice(keys.partitionOfChannel(message.getChannel()), message.getMessage()))
+                                        .startWith(Notice.RESUBSCRIBED)))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .doBeforeRetry(retry -> log.warn("Change subscription lost, resubscribing: {}", retry.failure().toString())));
         // Lettuce reconnects a dropped connection and subscribes it again by itself, without an error

@@ -105,10 +105,12 @@ public class BalanceHub implements SmartLifecycle {
         Flux<Object> notified = changes.notices()
                 .filter(notice -> !notice.resubscribed() && watched.containsKey(userIdOf(notice.message())))
                 .map(notice -> parse(notice.message()));
-        // Pub/Sub drops what is published while a subscriber is disconnected. Re-reading the watched
-        // wallets now and then bounds how long a stream can miss its final state; streams drop what
-        // is not newer, so the re-reads cost no client an event.
-        Flux<Object> reread = Flux.interval(resyncInterval, resyncInterval)
+        // Pub/Sub drops what is published while a subscriber is disconnected. The watched wallets are
+        // re-read once the subscription is back (or moved to another master), and now and then, which
+        // bounds how long a stream can miss its final state; streams drop what is not newer, so the
+        // re-reads cost no client an event.
+        Flux<Object> reread = Flux.merge(Flux.interval(resyncInterval, resyncInterval),
+                        changes.notices().filter(WalletChanges.Notice::resubscribed))
                 .onBackpressureDrop()
                 .concatMap(tick -> Flux.fromIterable(List.copyOf(watched.keySet()))
                         .flatMap(userId -> wallets.find(userId).onErrorResume(error -> {

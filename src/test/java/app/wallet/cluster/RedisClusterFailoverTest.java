@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import io.lettuce.core.cluster.SlotHash;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -96,11 +97,18 @@ class RedisClusterFailoverTest {
     }
 
     private ConfigurableApplicationContext instance() {
+        return instance("1s", null);
+    }
+
+    private ConfigurableApplicationContext instance(String streamResyncInterval, @Nullable String minReplicaAcks) {
         Map<String, Object> properties = new HashMap<>(LocalTokens.shared().properties());
         properties.put("server.port", "0");
         properties.put("spring.data.redis.cluster.nodes", cluster.seedNodes());
         properties.put("spring.kafka.bootstrap-servers", LocalKafka.shared().bootstrapServers());
-        properties.put("wallet.stream.resync-interval", "1s");
+        properties.put("wallet.stream.resync-interval", streamResyncInterval);
+        if (minReplicaAcks != null) {
+            properties.put("wallet.redis.min-replica-acks", minReplicaAcks);
+        }
         // As arguments: SpringApplicationBuilder.properties() are defaults, below application.yaml.
         return new SpringApplicationBuilder(WalletApplication.class)
                 .run(properties.entrySet().stream().map(p -> "--" + p.getKey() + "=" + p.getValue()).toArray(String[]::new));
@@ -214,6 +222,111 @@ class RedisClusterFailoverTest {
             // Wakes believing it is master, with the scripts it was sent queued, then rejoins as a replica.
             master.thaw();
         });
+    }
+
+    @Test
+    @Order(6)
+    void aChangeNoticeTravelsOnlyWithinItsShardWhereRedisHasShardedPubSub() {
+        String user = "bus-" + UUID.randomUUID();
+        WalletApi api = new WalletApi(client(0));
+        api.credit(user, 1);
+        long[] before = busMessages();
+        int changes = 100;
+        for (int i = 0; i < changes; i++) {
+            api.credit(user, 1);
+        }
+        long[] after = busMessages();
+        long publish = after[0] - before[0];
+        long sharded = after[1] - before[1];
+        log.info("Cluster bus messages per change on Redis {}: {} PUBLISH, {} sharded ({} nodes)", redisVersion(),
+                publish / (double) changes, sharded / (double) changes, cluster.nodes().size());
+        if (shardedPubSub()) {
+            // Within the shard only: its one replica, not the five other nodes.
+            assertThat(publish).as("PUBLISH copied over the bus").isZero();
+            assertThat(sharded).as("sharded notices sent over the bus").isBetween((long) changes, 2L * changes);
+        }
+        else {
+            // Redis before 7 has no sharded pub/sub: every notice goes to every node.
+            assertThat(publish).as("PUBLISH copied over the bus").isGreaterThanOrEqualTo((long) changes * (cluster.nodes().size() - 1));
+        }
+    }
+
+    @Test
+    @Order(7)
+    void streamsEndOnTheirWalletsFinalStateAcrossAMasterFailover() {
+        // Where notices are sharded, this instance never re-reads on a timer: only notices, and the re-reads
+        // a subscription moved to the promoted master triggers, bring its streams the changes. Before
+        // Redis 7 its one subscription may sit on the dead node, and the timer is what remains.
+        // It also waits for no replica: the promoted master has none while the old one stays dead.
+        ConfigurableApplicationContext watcher = instance(shardedPubSub() ? "1h" : "2s", "0");
+        String watcherUrl = "http://127.0.0.1:" + watcher.getEnvironment().getProperty("local.server.port");
+        List<String> users = IntStream.range(0, 24).mapToObj(i -> "watched-" + UUID.randomUUID()).toList();
+        Authorized.signAhead(users);
+        users.forEach(user -> new WalletApi(client(0)).credit(user, 100));
+        Map<String, AtomicLong> seen = new ConcurrentHashMap<>();
+        WebClient streams = WebClient.builder().baseUrl(watcherUrl).filter(ApiContract.checked())
+                .filter(Authorized.asOwnerWithEveryScope()).build();
+        List<reactor.core.Disposable> open = users.stream().map(user -> {
+            seen.put(user, new AtomicLong());
+            return streams.get().uri("/api/v1/wallets/{u}/stream", user).accept(MediaType.TEXT_EVENT_STREAM).retrieve()
+                    .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                    .filter(event -> event.data() != null)
+                    .subscribe(event -> seen.get(user).set(JSON.readTree(event.data()).get("totalEarnings").longValue()));
+        }).toList();
+        RedisCluster.Node victim = cluster.masterOfSlot(SlotHash.getSlot(keys.wallet(users.get(0))));
+        try {
+            await(Duration.ofSeconds(20), () -> users.stream().allMatch(user -> seen.get(user).get() == 100));
+            victim.kill9();
+            cluster.awaitFailover(victim, Duration.ofSeconds(30));
+            // Changes while the old master stays dead: those on its slots reach the streams only through
+            // the promoted master.
+            for (int round = 0; round < 3; round++) {
+                Flux.fromIterable(users)
+                        .flatMap(user -> {
+                            String key = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
+                            return Mono.defer(() -> post(watcherUrl, "/api/v1/wallets/" + user + "/credits", "{\"amount\": 5}", key))
+                                    .flatMap(reply -> reply.status() == 503
+                                            ? Mono.delay(Duration.ofMillis(200)).then(Mono.<Reply>empty())
+                                            : Mono.just(reply))
+                                    .repeatWhenEmpty(250, flux -> flux)
+                                    .doOnNext(reply -> assertThat(reply.status()).as("credit of %s", user).isEqualTo(200));
+                        }, 8)
+                        .blockLast(Duration.ofSeconds(90));
+            }
+            await(Duration.ofSeconds(30), () -> users.stream().allMatch(user -> seen.get(user).get() == 115));
+        }
+        finally {
+            open.forEach(reactor.core.Disposable::dispose);
+            watcher.close();
+            victim.restart();
+        }
+        users.forEach(wallets::add);
+    }
+
+    /** CLUSTER INFO's bus messages sent, over all nodes: PUBLISH copies, and sharded (SPUBLISH) ones. */
+    private long[] busMessages() {
+        long publish = 0;
+        long sharded = 0;
+        for (RedisCluster.Node node : cluster.nodes()) {
+            String info = node.call("CLUSTER", "INFO");
+            publish += count(RedisCluster.field(info, "cluster_stats_messages_publish_sent"));
+            sharded += count(RedisCluster.field(info, "cluster_stats_messages_publishshard_sent"));
+        }
+        return new long[] {publish, sharded};
+    }
+
+    /** A count CLUSTER INFO leaves out while it is zero. */
+    private static long count(String field) {
+        return field == null ? 0 : Long.parseLong(field.trim());
+    }
+
+    private String redisVersion() {
+        return RedisCluster.field(cluster.nodes().get(0).call("INFO", "server"), "redis_version").trim();
+    }
+
+    /** Redis 7.0 brought sharded pub/sub; the scripts publish sharded from it on. */
+    private boolean shardedPubSub() {
+        return Integer.parseInt(redisVersion().split("\\.")[0]) >= 7;
     }
 
     /**
@@ -364,7 +477,11 @@ class RedisClusterFailoverTest {
     }
 
     private Mono<Reply> post(int instance, String path, String body, String idempotencyKey) {
-        return WebClient.builder().baseUrl(baseUrls.get(instance)).filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build()
+        return post(baseUrls.get(instance), path, body, idempotencyKey);
+    }
+
+    private Mono<Reply> post(String baseUrl, String path, String body, String idempotencyKey) {
+        return WebClient.builder().baseUrl(baseUrl).filter(ApiContract.checked()).filter(Authorized.asOwnerWithEveryScope()).build()
                 .post().uri(path).contentType(MediaType.APPLICATION_JSON)
                 .headers(headers -> {
                     if (idempotencyKey != null) {

@@ -21,6 +21,8 @@ public class BlockHoundSession implements LauncherSessionListener {
         // a response, and the lock its buffer allocator takes for a moment when it adds a magazine (seen
         // when Lettuce reconnects again and again through a long Redis outage). On a Redis Cluster, the
         // lock Lettuce takes around its cache of node connections when it routes a command to a slot.
+        // And the lock Boot's Prometheus exemplars take once, the first time a counter asks for the
+        // current span (an instance started inside a test may count its first script on an event loop).
         BlockHound.install(builder -> builder
                 .blockingMethodCallback(BlockingCalls::record)
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
@@ -32,6 +34,8 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel")
                 .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>")
+                .allowBlockingCallsInside("org.springframework.boot.micrometer.tracing.autoconfigure.prometheus."
+                        + "PrometheusExemplarsAutoConfiguration$LazyTracingSpanContext", "currentSpan")
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                 .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
                 // ... and again when a node connection's handshake completes (Lettuce 7.5's lambda name).

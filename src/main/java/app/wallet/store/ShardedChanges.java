@@ -1,0 +1,183 @@
+package app.wallet.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+import app.wallet.store.WalletChanges.Notice;
+
+/**
+ * The change notices of Redis 7 and later, published by the scripts with {@code SPUBLISH} and received
+ * with {@code SSUBSCRIBE}. On a cluster a sharded channel is served only by the master of its slot, so
+ * each channel is subscribed on its master's own connection, and moved by this class, not by Lettuce,
+ * when the topology says its slot has another master (a failover, a resharding): Lettuce's own
+ * re-subscription after a failover is not reliable (lettuce#3213). Every move is announced with
+ * {@link Notice#RESUBSCRIBED}, as what was published meanwhile may be lost; a notice is taken only from
+ * the node a channel is homed on, so one never arrives twice while a channel moves.
+ */
+final class ShardedChanges {
+
+    private static final Logger log = LoggerFactory.getLogger(ShardedChanges.class);
+    /** How often the homes are held to the client's view of the topology, besides its change events. */
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+    private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+
+    private ShardedChanges() {
+    }
+
+    /** The notices of {@code channels}, first {@link Notice#RESUBSCRIBED} once they are all subscribed. */
+    static Flux<Notice> notices(AbstractRedisClient client, WalletKeys keys, List<String> channels) {
+        return client instanceof RedisClusterClient cluster ? onCluster(cluster, keys, channels)
+                : onOneServer((RedisClient) client, keys, channels);
+    }
+
+    /** One connection: Lettuce subscribes it again by itself when it reconnects (announced by WalletChanges). */
+    private static Flux<Notice> onOneServer(RedisClient client, WalletKeys keys, List<String> channels) {
+        return Mono.fromCallable(() -> client.connectPubSub(StringCodec.UTF8))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMapMany(connection -> Flux.<Notice>create(sink -> {
+                    connection.addListener(new RedisPubSubAdapter<>() {
+                        @Override
+                        public void smessage(String channel, String message) {
+                            sink.next(new Notice(keys.partitionOfChannel(channel), message));
+                        }
+                    });
+                    connection.reactive().ssubscribe(channels.toArray(String[]::new))
+                            .subscribe(null, sink::error, () -> sink.next(Notice.RESUBSCRIBED));
+                    sink.onDispose(connection::closeAsync);
+                }));
+    }
+
+    private static Flux<Notice> onCluster(RedisClusterClient client, WalletKeys keys, List<String> channels) {
+        return Mono.fromCallable(() -> client.connectPubSub(StringCodec.UTF8))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMapMany(connection -> Flux.<Notice>create(sink -> {
+                    Homes homes = new Homes(client, connection, channels);
+                    Sinks.Many<Object> moved = Sinks.many().multicast().directBestEffort();
+                    connection.setNodeMessagePropagation(true);
+                    connection.addListener(new RedisClusterPubSubAdapter<>() {
+                        @Override
+                        public void smessage(RedisClusterNode node, String channel, String message) {
+                            if (node.getNodeId().equals(homes.of(channel))) {
+                                sink.next(new Notice(keys.partitionOfChannel(channel), message));
+                            }
+                        }
+
+                        @Override
+                        public void sunsubscribed(RedisClusterNode node, String channel, long count) {
+                            // The server let the channel go: its slot has moved (or we moved it). A signal
+                            // lost to another node's at the same instant is made up by the next check.
+                            moved.tryEmitNext(channel);
+                        }
+                    });
+                    Flux<Object> checks = Flux.merge(Flux.interval(Duration.ZERO, RECHECK),
+                            client.getResources().eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance),
+                            moved.asFlux());
+                    var rehoming = checks.onBackpressureDrop()
+                            .concatMap(check -> homes.rehome(), 1)
+                            .filter(Boolean::booleanValue)
+                            .subscribe(any -> sink.next(Notice.RESUBSCRIBED));
+                    sink.onDispose(() -> {
+                        rehoming.dispose();
+                        connection.closeAsync();
+                    });
+                }));
+    }
+
+    /** Which master each channel is subscribed on, held to the topology by {@link #rehome()}. */
+    private static final class Homes {
+
+        private final RedisClusterClient client;
+        private final StatefulRedisClusterPubSubConnection<String, String> connection;
+        private final List<String> channels;
+        private final Map<String, String> home = new ConcurrentHashMap<>();
+
+        Homes(RedisClusterClient client, StatefulRedisClusterPubSubConnection<String, String> connection, List<String> channels) {
+            this.client = client;
+            this.connection = connection;
+            this.channels = channels;
+        }
+
+        @Nullable String of(String channel) {
+            return home.get(channel);
+        }
+
+        /** Subscribes every channel whose slot's master is not its home there, then lets go of it at the old home. */
+        Mono<Boolean> rehome() {
+            Map<String, List<String>> moving = new HashMap<>();
+            Map<String, List<String>> leaving = new HashMap<>();
+            for (String channel : channels) {
+                RedisClusterNode master = client.getPartitions().getMasterBySlot(SlotHash.getSlot(channel));
+                String current = home.get(channel);
+                if (master != null && !master.getNodeId().equals(current)) {
+                    moving.computeIfAbsent(master.getNodeId(), node -> new ArrayList<>()).add(channel);
+                    if (current != null) {
+                        leaving.computeIfAbsent(current, node -> new ArrayList<>()).add(channel);
+                    }
+                }
+            }
+            if (moving.isEmpty()) {
+                return Mono.just(false);
+            }
+            // Each master on its own: one that cannot be reached yet leaves its channels where they were,
+            // for the next check, and does not hold the others back.
+            return Flux.fromIterable(moving.entrySet())
+                    .concatMap(move -> Mono.fromFuture(() -> connection.getConnectionAsync(move.getKey()))
+                            .flatMap(node -> bySlot(move.getValue(), node.reactive()::ssubscribe))
+                            .timeout(NODE_TIMEOUT)
+                            .then(Mono.fromCallable(() -> {
+                                move.getValue().forEach(channel -> home.put(channel, move.getKey()));
+                                log.info("Change notices of {} partition(s) now subscribed on {}", move.getValue().size(), move.getKey());
+                                return true;
+                            }))
+                            .onErrorResume(error -> {
+                                log.warn("Could not subscribe change notices on {} yet: {}", move.getKey(), error.toString());
+                                return Mono.just(false);
+                            }))
+                    .reduce(false, Boolean::logicalOr)
+                    .flatMap(moved -> Flux.fromIterable(leaving.entrySet())
+                            .concatMap(away -> Mono.fromFuture(() -> connection.getConnectionAsync(away.getKey()))
+                                    .flatMap(node -> bySlot(away.getValue().stream().filter(channel -> !away.getKey().equals(home.get(channel))).toList(),
+                                            node.reactive()::sunsubscribe))
+                                    .timeout(NODE_TIMEOUT)
+                                    // A dead node's connection may subscribe them again when it comes back:
+                                    // what it then sends is ignored, as their home is elsewhere.
+                                    .onErrorResume(error -> Mono.empty()))
+                            .then(Mono.just(moved)));
+        }
+
+        /** One command a slot, all sent at once: a cluster refuses shard channels of several slots in one (CROSSSLOT). */
+        private static Mono<Void> bySlot(List<String> channels, Function<String[], Mono<Void>> command) {
+            Map<Integer, List<String>> slots = new HashMap<>();
+            channels.forEach(channel -> slots.computeIfAbsent(SlotHash.getSlot(channel), slot -> new ArrayList<>()).add(channel));
+            if (slots.isEmpty()) {
+                return Mono.empty();
+            }
+            return Flux.fromIterable(slots.values())
+                    .flatMap(inSlot -> command.apply(inSlot.toArray(String[]::new)), slots.size())
+                    .then();
+        }
+    }
+}
