@@ -92,6 +92,7 @@ public class WalletChanges implements SmartLifecycle {
             channels.add(ChannelTopic.of(keys.changes(partition)));
         }
         // A container per start: it holds its own connection, which a stop of the connection factory closes.
+        // Made here, on the starting thread, as making it connects; it stays idle where notices are sharded.
         ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(connectionFactory);
         container = listener;
         ChannelTopic[] topics = channels.toArray(ChannelTopic[]::new);
