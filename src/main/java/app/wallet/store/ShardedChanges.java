@@ -1,10 +1,13 @@
 package app.wallet.store;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -17,6 +20,8 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -45,6 +50,10 @@ final class ShardedChanges {
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
 
     private ShardedChanges() {
+    }
+
+    static String address(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
     }
 
     /** The notices of {@code channels}, first {@link Notice#RESUBSCRIBED} once they are all subscribed. */
@@ -76,29 +85,50 @@ final class ShardedChanges {
                 .flatMapMany(connection -> Flux.<Notice>create(sink -> {
                     Homes homes = new Homes(client, connection, channels);
                     Sinks.Many<Object> moved = Sinks.many().multicast().directBestEffort();
-                    connection.setNodeMessagePropagation(true);
                     connection.addListener(new RedisClusterPubSubAdapter<>() {
                         @Override
-                        public void smessage(RedisClusterNode node, String channel, String message) {
-                            if (node.getNodeId().equals(homes.of(channel))) {
+                        public void smessage(@Nullable RedisClusterNode node, String channel, String message) {
+                            if (node != null && node.getNodeId().equals(homes.of(channel))) {
                                 sink.next(new Notice(keys.partitionOfChannel(channel), message));
                             }
                         }
 
                         @Override
-                        public void sunsubscribed(RedisClusterNode node, String channel, long count) {
-                            // The server let the channel go: its slot has moved (or we moved it). A signal
-                            // lost to another node's at the same instant is made up by the next check.
+                        public void sunsubscribed(@Nullable RedisClusterNode node, String channel, long count) {
+                            // The server let the channel go: its slot has moved (or we moved it, from a node
+                            // that is no longer its home). Even if the topology still shows the same master
+                            // (a failover and back between two refreshes), it must be subscribed again. A
+                            // signal lost to another node's at the same instant is made up by the next check.
+                            if (node != null) {
+                                homes.forget(channel, node.getNodeId());
+                            }
                             moved.tryEmitNext(channel);
                         }
                     });
+                    // A node connection that reconnects is subscribed again by Lettuce with one SSUBSCRIBE of
+                    // all its channels, which a cluster refuses (CROSSSLOT): its channels are made homeless,
+                    // so the next check subscribes them again, a slot at a time, and announces it.
+                    Set<String> reconnecting = ConcurrentHashMap.newKeySet();
+                    Flux<Object> reconnected = client.getResources().eventBus().get()
+                            .filter(event -> {
+                                if (event instanceof ReconnectAttemptEvent attempt) {
+                                    reconnecting.add(address(attempt.remoteAddress()));
+                                    return false;
+                                }
+                                return event instanceof ConnectionActivatedEvent activated
+                                        && reconnecting.remove(address(activated.remoteAddress()));
+                            })
+                            .map(event -> {
+                                homes.forgetNodeAt(address(((ConnectionActivatedEvent) event).remoteAddress()));
+                                return event;
+                            });
                     Flux<Object> checks = Flux.merge(Flux.interval(Duration.ZERO, RECHECK),
                             client.getResources().eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance),
-                            moved.asFlux());
+                            moved.asFlux(), reconnected);
                     var rehoming = checks.onBackpressureDrop()
                             .concatMap(check -> homes.rehome(), 1)
                             .filter(Boolean::booleanValue)
-                            .subscribe(any -> sink.next(Notice.RESUBSCRIBED));
+                            .subscribe(any -> sink.next(Notice.RESUBSCRIBED), sink::error);
                     sink.onDispose(() -> {
                         rehoming.dispose();
                         connection.closeAsync();
@@ -122,6 +152,20 @@ final class ShardedChanges {
 
         @Nullable String of(String channel) {
             return home.get(channel);
+        }
+
+        /** The channel is no longer subscribed at {@code nodeId}, if that was its home. */
+        void forget(String channel, String nodeId) {
+            home.remove(channel, nodeId);
+        }
+
+        /** The node at {@code address} (host:port) has lost its subscriptions. */
+        void forgetNodeAt(String address) {
+            for (RedisClusterNode node : client.getPartitions()) {
+                if (address.equals(node.getUri().getHost() + ":" + node.getUri().getPort())) {
+                    home.values().removeIf(node.getNodeId()::equals);
+                }
+            }
         }
 
         /** Subscribes every channel whose slot's master is not its home there, then lets go of it at the old home. */

@@ -1,7 +1,5 @@
 package app.wallet.store;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,11 +115,11 @@ public class WalletChanges implements SmartLifecycle {
         Flux<Notice> reconnected = resources.eventBus().get()
                 .filter(event -> {
                     if (event instanceof ReconnectAttemptEvent attempt) {
-                        reconnecting.add(address(attempt.remoteAddress()));
+                        reconnecting.add(ShardedChanges.address(attempt.remoteAddress()));
                         return false;
                     }
                     return event instanceof ConnectionActivatedEvent activated
-                            && reconnecting.remove(address(activated.remoteAddress()));
+                            && reconnecting.remove(ShardedChanges.address(activated.remoteAddress()));
                 })
                 .map(event -> Notice.RESUBSCRIBED);
         // One merged flux, so the sink is emitted to from one thread at a time.
@@ -129,9 +127,6 @@ public class WalletChanges implements SmartLifecycle {
         log.info("Subscribed to wallet changes on {} channels", channels.size());
     }
 
-    private static String address(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
-    }
 
     @Override
     public void stop() {

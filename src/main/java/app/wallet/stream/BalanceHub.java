@@ -109,9 +109,11 @@ public class BalanceHub implements SmartLifecycle {
         // re-read once the subscription is back (or moved to another master), and now and then, which
         // bounds how long a stream can miss its final state; streams drop what is not newer, so the
         // re-reads cost no client an event.
+        // A trigger while a re-read runs is kept (the latest), not dropped: a re-subscription announced
+        // then may follow changes the running re-read has already passed.
         Flux<Object> reread = Flux.merge(Flux.interval(resyncInterval, resyncInterval),
                         changes.notices().filter(WalletChanges.Notice::resubscribed))
-                .onBackpressureDrop()
+                .onBackpressureLatest()
                 .concatMap(tick -> Flux.fromIterable(List.copyOf(watched.keySet()))
                         .flatMap(userId -> wallets.find(userId).onErrorResume(error -> {
                             log.debug("Could not re-read wallet {} for its streams: {}", userId, error.toString());

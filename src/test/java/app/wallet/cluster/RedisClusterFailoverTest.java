@@ -281,19 +281,19 @@ class RedisClusterFailoverTest {
             // Changes while the old master stays dead: those on its slots reach the streams only through
             // the promoted master.
             for (int round = 0; round < 3; round++) {
-                Flux.fromIterable(users)
-                        .flatMap(user -> {
-                            String key = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
-                            return Mono.defer(() -> post(watcherUrl, "/api/v1/wallets/" + user + "/credits", "{\"amount\": 5}", key))
-                                    .flatMap(reply -> reply.status() == 503
-                                            ? Mono.delay(Duration.ofMillis(200)).then(Mono.<Reply>empty())
-                                            : Mono.just(reply))
-                                    .repeatWhenEmpty(250, flux -> flux)
-                                    .doOnNext(reply -> assertThat(reply.status()).as("credit of %s", user).isEqualTo(200));
-                        }, 8)
-                        .blockLast(Duration.ofSeconds(90));
+                creditEach(watcherUrl, users, 5);
             }
             await(Duration.ofSeconds(30), () -> users.stream().allMatch(user -> seen.get(user).get() == 115));
+            // Then notices themselves, from the promoted master, carry the next changes.
+            creditEach(watcherUrl, users, 5);
+            await(Duration.ofSeconds(5), () -> users.stream().allMatch(user -> seen.get(user).get() == 120));
+            // A node connection dropped and reconnected (Lettuce subscribes it again in one command, which
+            // a cluster refuses across slots): its channels are subscribed again, a slot at a time.
+            RedisCluster.Node promoted = cluster.masterOfSlot(SlotHash.getSlot(keys.wallet(users.get(0))));
+            promoted.call("CLIENT", "KILL", "TYPE", "pubsub");
+            sleep(3_000);
+            creditEach(watcherUrl, users, 5);
+            await(Duration.ofSeconds(10), () -> users.stream().allMatch(user -> seen.get(user).get() == 125));
         }
         finally {
             open.forEach(reactor.core.Disposable::dispose);
@@ -301,6 +301,21 @@ class RedisClusterFailoverTest {
             victim.restart();
         }
         users.forEach(wallets::add);
+    }
+
+    /** A credit of {@code amount} to each user through {@code baseUrl}, each retried with its key until acknowledged. */
+    private void creditEach(String baseUrl, List<String> users, long amount) {
+        Flux.fromIterable(users)
+                .flatMap(user -> {
+                    String key = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
+                    return Mono.defer(() -> post(baseUrl, "/api/v1/wallets/" + user + "/credits", "{\"amount\": " + amount + "}", key))
+                            .flatMap(reply -> reply.status() == 503
+                                    ? Mono.delay(Duration.ofMillis(200)).then(Mono.<Reply>empty())
+                                    : Mono.just(reply))
+                            .repeatWhenEmpty(250, flux -> flux)
+                            .doOnNext(reply -> assertThat(reply.status()).as("credit of %s", user).isEqualTo(200));
+                }, 8)
+                .blockLast(Duration.ofSeconds(90));
     }
 
     /** CLUSTER INFO's bus messages sent, over all nodes: PUBLISH copies, and sharded (SPUBLISH) ones. */
