@@ -39,6 +39,9 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
                 .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
                 // ... and again when a node connection's handshake completes (Lettuce 7.5's lambda name).
-                .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "lambda$getWriteConnection$1"));
+                .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "lambda$getWriteConnection$1")
+                // ... and when a node connection asked for by id (the sharded change subscriptions) completes.
+                .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider$NodeConnectionPostProcessor",
+                        "lambda$apply$4"));
     }
 }
