@@ -32,6 +32,9 @@ public class BlockHoundSession implements LauncherSessionListener {
                         "getConnection")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
+                // ... and around a flush of commands held back for one round trip (the relay's outbox
+                // connection), when another thread writes or flushes on that connection at the same moment.
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel")
                 .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>")
                 .allowBlockingCallsInside("org.springframework.boot.micrometer.tracing.autoconfigure.prometheus."

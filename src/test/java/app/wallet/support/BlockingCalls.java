@@ -1,6 +1,7 @@
 package app.wallet.support;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -24,7 +25,19 @@ public final class BlockingCalls implements AfterEachCallback {
 
     /** For BlockHound's blocking-method callback: keeps the call and the stack that made it. */
     static void record(BlockingMethod method) {
-        SEEN.add(new AssertionError("Blocking call " + method + " on non-blocking thread " + Thread.currentThread().getName()));
+        StackTraceElement[] stack = new Throwable().getStackTrace();
+        AssertionError call = new AssertionError("Blocking call " + method + " on non-blocking thread "
+                + Thread.currentThread().getName() + ", in " + caller(stack));
+        call.setStackTrace(stack);
+        SEEN.add(call);
+    }
+
+    /** The first frame outside the JDK and BlockHound: named in the message, as a build log may show only that. */
+    private static String caller(StackTraceElement[] stack) {
+        return Arrays.stream(stack)
+                .filter(frame -> !frame.getClassName().startsWith("java.") && !frame.getClassName().startsWith("jdk.")
+                        && !frame.getClassName().startsWith("reactor.blockhound.") && !frame.getClassName().equals(BlockingCalls.class.getName()))
+                .findFirst().map(StackTraceElement::toString).orElse("an unknown frame");
     }
 
     /** The calls recorded since the last drain, oldest first. */

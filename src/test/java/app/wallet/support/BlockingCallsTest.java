@@ -22,7 +22,8 @@ class BlockingCallsTest {
         // Taken here, so the check after the test sees none; any other call recorded meanwhile fails it.
         List<AssertionError> seen = BlockingCalls.drain();
         assertThat(seen).filteredOn(BlockingCallsTest::madeHere).singleElement()
-                .satisfies(call -> assertThat(call.getMessage()).contains("java.lang.Thread.sleep").contains("parallel-"));
+                .satisfies(call -> assertThat(call.getMessage()).contains("java.lang.Thread.sleep").contains("parallel-")
+                        .contains("in " + BlockingCallsTest.class.getName() + ".sleepBriefly"));
         assertThat(seen).filteredOn(call -> !madeHere(call)).isEmpty();
     }
 
