@@ -17,18 +17,19 @@
     up to 2^53 - 1, where tostring or cjson would round them.
   queued(withdrawalId, userId)
     A withdrawal's member in its partition's queues: the id first, so lex order is age order.
-  announce(walletKey, ledgerKey, outboxKey, channel, change)
-    Returns the entry's hash, the new chain head. Appends the change, with its actor, to the wallet's ledger, chained to the entry before it (below),
-    and (with its trace parent too) to the partition's outbox; sets the wallet's updatedAt and chain head
-    (ledgerHead); and publishes the new wallet state on the change channel as
-    "userId version balance pending totalEarnings totalWithdrawn createdAt updatedAt".
+  announce(walletKey, ledgerKey, outboxKey, alertsKey, channel, change)
+    Returns the entry's hash, the new chain head. Appends the change, with its actor, to the wallet's
+    ledger, chained to the entry before it (below), and (with its trace parent too) to the partition's
+    outbox; sets the wallet's updatedAt and chain head (ledgerHead); publishes the new wallet state on
+    the change channel as "userId version balance pending totalEarnings totalWithdrawn createdAt
+    updatedAt"; then decides the wallet's alerts in the light of the change (alerted, below).
 
   Notices are published with SPUBLISH where Redis has it (7.0 and later, which also brought
   redis.REDIS_VERSION_NUM): on a cluster a sharded notice travels only within its shard, where PUBLISH
   is copied to every node. The channel carries the partition's hash tag, so it is in the keys' slot.
   WalletChanges subscribes the same way (SSUBSCRIBE or SUBSCRIBE), deciding by the same test.
 
-  alerted(alertsKey, outboxKey, channel, change)
+  alerted (part of announce)
     Where the wallet has alerts (its "alerts" field counts them), decides each in the light of the
     change: an armed alert whose field the change moved beyond its threshold fires (an outbox event
     BALANCE_ALERT after the change's own, and a notice "!userId version ... alertId field direction
@@ -81,28 +82,6 @@ local function field(value)
   return #value .. ':' .. value
 end
 
-local function announce(walletKey, ledgerKey, outboxKey, channel, c)
-  local by = c.actor or actor
-  local previous = c.head or NO_HASH
-  local amount, balance, pending = string.format('%d', c.amount), string.format('%d', c.balance), string.format('%d', c.pending)
-  local version, at = string.format('%d', c.version), string.format('%d', c.now)
-  local hash = redis.sha1hex(previous .. field(c.eventId) .. field(c.ledgerType) .. field(amount)
-    .. field(c.withdrawalId) .. field(c.reference) .. field(balance) .. field(pending) .. field(version)
-    .. field(at) .. field(by))
-  rcall('XADD', ledgerKey, '*', 'id', c.eventId, 'type', c.ledgerType, 'amount', amount,
-    'withdrawalId', c.withdrawalId, 'reference', c.reference, 'balanceAfter', balance,
-    'pendingAfter', pending, 'version', version, 'at', at, 'actor', by, 'previousHash', previous, 'hash', hash)
-  rcall('HSET', walletKey, 'updatedAt', at, 'ledgerHead', hash)
-  c.hash = hash
-  rcall('XADD', outboxKey, '*', 'eventId', c.eventId, 'type', c.eventType, 'userId', c.userId,
-    'amount', amount, 'withdrawalId', c.withdrawalId, 'walletVersion', version, 'balance', balance,
-    'pending', pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', at,
-    'actor', by, 'traceparent', traceParent, 'hash', hash)
-  rcall(notify, channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
-    c.pending, c.earnings, c.withdrawn, c.createdAt, c.now))
-  return hash
-end
-
 local function alerted(alertsKey, outboxKey, channel, c)
   if not c.alerts or (tonumber(c.alerts) or 0) < 1 then return end
   local all = rcall('HGETALL', alertsKey)
@@ -129,4 +108,27 @@ local function alerted(alertsKey, outboxKey, channel, c)
       rcall('HSET', alertsKey, id, 'armed' .. rest)
     end
   end
+end
+
+local function announce(walletKey, ledgerKey, outboxKey, alertsKey, channel, c)
+  local by = c.actor or actor
+  local previous = c.head or NO_HASH
+  local amount, balance, pending = string.format('%d', c.amount), string.format('%d', c.balance), string.format('%d', c.pending)
+  local version, at = string.format('%d', c.version), string.format('%d', c.now)
+  local hash = redis.sha1hex(previous .. field(c.eventId) .. field(c.ledgerType) .. field(amount)
+    .. field(c.withdrawalId) .. field(c.reference) .. field(balance) .. field(pending) .. field(version)
+    .. field(at) .. field(by))
+  rcall('XADD', ledgerKey, '*', 'id', c.eventId, 'type', c.ledgerType, 'amount', amount,
+    'withdrawalId', c.withdrawalId, 'reference', c.reference, 'balanceAfter', balance,
+    'pendingAfter', pending, 'version', version, 'at', at, 'actor', by, 'previousHash', previous, 'hash', hash)
+  rcall('HSET', walletKey, 'updatedAt', at, 'ledgerHead', hash)
+  c.hash = hash
+  rcall('XADD', outboxKey, '*', 'eventId', c.eventId, 'type', c.eventType, 'userId', c.userId,
+    'amount', amount, 'withdrawalId', c.withdrawalId, 'walletVersion', version, 'balance', balance,
+    'pending', pending, 'totalEarnings', c.earnings, 'totalWithdrawn', c.withdrawn, 'occurredAt', at,
+    'actor', by, 'traceparent', traceParent, 'hash', hash)
+  rcall(notify, channel, string.format('%s %d %d %d %d %d %d %d', c.userId, c.version, c.balance,
+    c.pending, c.earnings, c.withdrawn, c.createdAt, c.now))
+  alerted(alertsKey, outboxKey, channel, c)
+  return hash
 end

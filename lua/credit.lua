@@ -24,7 +24,7 @@
         -3 limit exceeded: balance or totalEarnings would pass ARGV[8]; wallet fields as they are, nothing changed
         -6 idempotency key reused with another request (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
-  Loaded after _common.lua, which provides rcall, recorded, remember, announce and alerted.
+  Loaded after _common.lua, which provides rcall, recorded, remember and announce.
 ]]
 local walletKey, ledgerKey, outboxKey, alertsKey, idemKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local userId = ARGV[1]
@@ -72,7 +72,6 @@ local change = {eventId = eventId, head = w[8], alerts = w[9],
   userId = userId, amount = amount, withdrawalId = '', reference = reference, balance = balance,
   pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
   createdAt = createdAt, now = now}
-announce(walletKey, ledgerKey, outboxKey, channel, change)
-alerted(alertsKey, outboxKey, channel, change)
+announce(walletKey, ledgerKey, outboxKey, alertsKey, channel, change)
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now})

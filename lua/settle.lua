@@ -41,7 +41,7 @@
         -6 idempotency key reused with another request (only {code, 0})
         -7 an expiry of a withdrawal not old enough yet (only {code, 0})
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
-  Loaded after _common.lua, which provides rcall, recorded, remember, queued, announce and alerted.
+  Loaded after _common.lua, which provides rcall, recorded, remember, queued and announce.
 ]]
 local walletKey, withdrawalKey, pendingIndexKey, outcomeIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ledgerKey, outboxKey, pendingQueueKey, outcomeQueueKey, expiredQueueKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
@@ -94,8 +94,7 @@ local change = {eventId = eventId, head = w[5], alerts = w[6], ledgerType = kind
   userId = userId, amount = amount, withdrawalId = withdrawalId, reference = '', balance = balance,
   pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
   createdAt = createdAt, now = now}
-announce(walletKey, ledgerKey, outboxKey, channel, change)
-alerted(alertsKey, outboxKey, channel, change)
+announce(walletKey, ledgerKey, outboxKey, alertsKey, channel, change)
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now,
   withdrawalId, amount, outcome, tonumber(wd[3]), now, reason})

@@ -47,7 +47,7 @@
         -6 idempotency key reused with another request (only {code, 0})
         -8 over the withdrawal limit: {code, 0, amount still allowed or "", withdrawals still allowed or ""}
   A repeat of a recorded request returns the recorded result with replayed = 1 and changes nothing.
-  Loaded after _common.lua, which provides rcall, recorded, remember, queued, announce and alerted.
+  Loaded after _common.lua, which provides rcall, recorded, remember, queued and announce.
 ]]
 local walletKey, withdrawalKey, allIndexKey, pendingIndexKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ledgerKey, outboxKey, pendingQueueKey, approvedIndexKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
@@ -126,8 +126,7 @@ local requested = {eventId = eventId, head = w[8], alerts = w[9],
   userId = userId, amount = amount, withdrawalId = withdrawalId, reference = '', balance = balance,
   pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
   createdAt = createdAt, now = now}
-local head = announce(walletKey, ledgerKey, outboxKey, channel, requested)
-alerted(alertsKey, outboxKey, channel, requested)
+local head = announce(walletKey, ledgerKey, outboxKey, alertsKey, channel, requested)
 
 if not (autoApproveMax and amount <= autoApproveMax) then
   rcall('ZADD', pendingIndexKey, 0, withdrawalId)
@@ -148,8 +147,7 @@ local approved = {eventId = approvalEventId, head = head, alerts = w[9], actor =
   userId = userId, amount = amount, withdrawalId = withdrawalId, reference = '', balance = balance,
   pending = pending, earnings = earnings, withdrawn = withdrawn, version = version,
   createdAt = createdAt, now = now}
-announce(walletKey, ledgerKey, outboxKey, channel, approved)
-alerted(alertsKey, outboxKey, channel, approved)
+announce(walletKey, ledgerKey, outboxKey, alertsKey, channel, approved)
 
 return finish({0, 0, balance, pending, earnings, withdrawn, version, createdAt, now,
   withdrawalId, amount, 'APPROVED', now, now, ''})
