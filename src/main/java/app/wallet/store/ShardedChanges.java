@@ -23,6 +23,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,24 @@ final class ShardedChanges {
     private ShardedChanges() {
     }
 
-    static String address(SocketAddress address) {
+    /**
+     * The address ({@code host:port}) of each connection of the client's that comes up again after a
+     * reconnect attempt; not the new connections a cluster's topology refresh opens every few seconds.
+     */
+    static Flux<String> reconnections(ClientResources resources) {
+        Set<String> reconnecting = ConcurrentHashMap.newKeySet();
+        return resources.eventBus().get()
+                .filter(event -> {
+                    if (event instanceof ReconnectAttemptEvent attempt) {
+                        reconnecting.add(address(attempt.remoteAddress()));
+                        return false;
+                    }
+                    return event instanceof ConnectionActivatedEvent activated && reconnecting.remove(address(activated.remoteAddress()));
+                })
+                .map(event -> address(((ConnectionActivatedEvent) event).remoteAddress()));
+    }
+
+    private static String address(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
     }
 
@@ -108,20 +126,7 @@ final class ShardedChanges {
                     // A node connection that reconnects is subscribed again by Lettuce with one SSUBSCRIBE of
                     // all its channels, which a cluster refuses (CROSSSLOT): its channels are made homeless,
                     // so the next check subscribes them again, a slot at a time, and announces it.
-                    Set<String> reconnecting = ConcurrentHashMap.newKeySet();
-                    Flux<Object> reconnected = client.getResources().eventBus().get()
-                            .filter(event -> {
-                                if (event instanceof ReconnectAttemptEvent attempt) {
-                                    reconnecting.add(address(attempt.remoteAddress()));
-                                    return false;
-                                }
-                                return event instanceof ConnectionActivatedEvent activated
-                                        && reconnecting.remove(address(activated.remoteAddress()));
-                            })
-                            .map(event -> {
-                                homes.forgetNodeAt(address(((ConnectionActivatedEvent) event).remoteAddress()));
-                                return event;
-                            });
+                    Flux<String> reconnected = reconnections(client.getResources()).doOnNext(homes::forgetNodeAt);
                     Flux<Object> checks = Flux.merge(Flux.interval(Duration.ZERO, RECHECK),
                             client.getResources().eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance),
                             moved.asFlux(), reconnected);
@@ -142,12 +147,15 @@ final class ShardedChanges {
         private final RedisClusterClient client;
         private final StatefulRedisClusterPubSubConnection<String, String> connection;
         private final List<String> channels;
+        /** Each channel's slot, in the order of {@link #channels}. */
+        private final int[] slots;
         private final Map<String, String> home = new ConcurrentHashMap<>();
 
         Homes(RedisClusterClient client, StatefulRedisClusterPubSubConnection<String, String> connection, List<String> channels) {
             this.client = client;
             this.connection = connection;
             this.channels = channels;
+            this.slots = channels.stream().mapToInt(SlotHash::getSlot).toArray();
         }
 
         @Nullable String of(String channel) {
@@ -172,8 +180,9 @@ final class ShardedChanges {
         Mono<Boolean> rehome() {
             Map<String, List<String>> moving = new HashMap<>();
             Map<String, List<String>> leaving = new HashMap<>();
-            for (String channel : channels) {
-                RedisClusterNode master = client.getPartitions().getMasterBySlot(SlotHash.getSlot(channel));
+            for (int i = 0; i < channels.size(); i++) {
+                String channel = channels.get(i);
+                RedisClusterNode master = client.getPartitions().getMasterBySlot(slots[i]);
                 String current = home.get(channel);
                 if (master != null && !master.getNodeId().equals(current)) {
                     moving.computeIfAbsent(master.getNodeId(), node -> new ArrayList<>()).add(channel);

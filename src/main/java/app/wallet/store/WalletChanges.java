@@ -3,11 +3,7 @@ package app.wallet.store;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -111,22 +107,11 @@ public class WalletChanges implements SmartLifecycle {
         // Lettuce reconnects a dropped connection and subscribes it again by itself, without an error
         // reaching the flux above: a connection of this client coming back is announced the same way. Only
         // one coming back: the topology refresh of a cluster opens new ones every few seconds.
-        Set<String> reconnecting = ConcurrentHashMap.newKeySet();
-        Flux<Notice> reconnected = resources.eventBus().get()
-                .filter(event -> {
-                    if (event instanceof ReconnectAttemptEvent attempt) {
-                        reconnecting.add(ShardedChanges.address(attempt.remoteAddress()));
-                        return false;
-                    }
-                    return event instanceof ConnectionActivatedEvent activated
-                            && reconnecting.remove(ShardedChanges.address(activated.remoteAddress()));
-                })
-                .map(event -> Notice.RESUBSCRIBED);
+        Flux<Notice> reconnected = ShardedChanges.reconnections(resources).map(address -> Notice.RESUBSCRIBED);
         // One merged flux, so the sink is emitted to from one thread at a time.
         subscription = Flux.merge(subscribed, reconnected).subscribe(notices::tryEmitNext);
         log.info("Subscribed to wallet changes on {} channels", channels.size());
     }
-
 
     @Override
     public void stop() {
