@@ -45,6 +45,9 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "lambda$getWriteConnection$1")
                 // ... and when a node connection asked for by id (the sharded change subscriptions) completes.
                 .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider$NodeConnectionPostProcessor",
-                        "lambda$apply$4"));
+                        "lambda$apply$4")
+                // ... and the lock around its slot table while a fresh topology is swapped in, which two
+                // refreshes finishing at once (a periodic one and one asked for on a redirect) both take.
+                .allowBlockingCallsInside("io.lettuce.core.cluster.models.partitions.Partitions", "reload"));
     }
 }
