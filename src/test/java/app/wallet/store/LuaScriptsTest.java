@@ -139,6 +139,24 @@ class LuaScriptsTest {
         assertThat(approve(user, withdrawalId, null, "")).containsExactly(-5L, 0L, "REJECTED");
     }
 
+    @Test
+    void theDailyLimitsCountWhatWasRequestedInTheLast24HoursAndNotRejected() {
+        long day = Duration.ofDays(1).toMillis();
+        credit(user, 10_000, "", null, "");
+        String first = ids.next();
+        String second = ids.next();
+        assertThat(withdraw(user, 300, first, null, "", 1_000, "500", "2").get(0)).isEqualTo(0L);
+        assertThat(withdraw(user, 200, second, null, "", 2_000, "500", "2").get(0)).isEqualTo(0L);
+        assertThat(withdraw(user, 1, ids.next(), null, "", 3_000, "500", "2")).containsExactly(-8L, 0L, "0", "0");
+        assertThat(reject(user, second, "", null, "").get(0)).isEqualTo(0L);   // its allowance comes back
+        assertThat(withdraw(user, 150, ids.next(), null, "", 4_000, "500", "2").get(0)).isEqualTo(0L);
+        assertThat(withdraw(user, 50, ids.next(), null, "", 1_000 + day - 1, "500", "2")).containsExactly(-8L, 0L, "50", "0");
+        // A day after it was requested, the first has left the window: 150 and one withdrawal counted.
+        assertThat(withdraw(user, 300, ids.next(), null, "", 1_000 + day, "500", "2").get(0)).isEqualTo(0L);
+        assertThat(hash(keys.wallet(user))).containsEntry("windowAmount", "450");
+        StepVerifier.create(redis.opsForZSet().size(keys.withdrawalWindow(user))).expectNext(2L).verifyComplete();
+    }
+
     private List<String> queue(String status) {
         return redis.opsForZSet().range(keys.queue(user, status), org.springframework.data.domain.Range.unbounded())
                 .filter(member -> member.endsWith(":" + user)).collectList().block(TIMEOUT);
@@ -216,13 +234,19 @@ class LuaScriptsTest {
     }
 
     private List<Object> withdraw(String userId, long amount, String withdrawalId, String idemKey, String fingerprint) {
+        return withdraw(userId, amount, withdrawalId, idemKey, fingerprint, 1000, "", "");
+    }
+
+    /** A withdrawal requested at {@code now} (epoch ms) under the deployment's daily limits ("" for none). */
+    private List<Object> withdraw(String userId, long amount, String withdrawalId, String idemKey, String fingerprint,
+            long now, String dailyLimit, String dailyCount) {
         List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId), keys.withdrawals(userId, "PENDING"), keys.ledger(userId), keys.outbox(userId),
                 keys.queue(userId, "PENDING"), keys.withdrawals(userId, "APPROVED"), keys.queue(userId, "APPROVED"),
                 keys.policy(userId), keys.withdrawalWindow(userId), keys.alerts(userId)));
         addIf(k, idemKey);
-        return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, ids.next(), "1000",
-                fingerprint, "86400", keys.changes(userId), "", "", "", ids.next(), "system:policy"));
+        return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, ids.next(), Long.toString(now),
+                fingerprint, "86400", keys.changes(userId), "", dailyLimit, dailyCount, ids.next(), "system:policy"));
     }
 
     private List<Object> approve(String userId, String withdrawalId, String idemKey, String fingerprint) {
