@@ -69,7 +69,10 @@ class StreamRouter {
             Duration heartbeat, Flux<Long> ticks, SseWireFormat format) {
         String userId = Requests.userId(request);
         long lastEventId = lastEventId(request);
-        return reads.read(userId).flatMap(exists -> {
+        // Setting a stream up (its response, its subscriptions, its snapshot read) is done off the thread
+        // that reads Redis's replies: a burst of opens would otherwise hold back every reply behind it, and
+        // the last of them outlast the command timeout (seen as 503s while 10,000 streams opened).
+        return reads.read(userId).publishOn(Schedulers.parallel()).flatMap(exists -> {
             Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), hub.alerts(userId), reads.read(userId),
                     lastEventId, heartbeat, ticks, Schedulers.parallel()).map(format::encode);
             return ServerResponse.ok()
