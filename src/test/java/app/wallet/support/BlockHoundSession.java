@@ -33,8 +33,16 @@ public class BlockHoundSession implements LauncherSessionListener {
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                 // ... and around a flush of commands held back for one round trip (the relay's outbox
-                // connection), when another thread writes or flushes on that connection at the same moment.
+                // connection), when another thread writes or flushes on that connection at the same moment;
+                // the wait for that lock only: what Lettuce runs while holding it (draining its queue,
+                // completing commands, which runs our callbacks) is checked as anywhere else.
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
+                .disallowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "lambda$flushCommands$6")
+                .disallowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "lambda$notifyChannelActive$1")
+                .disallowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "lambda$notifyChannelInactive$4")
+                .disallowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "lambda$notifyException$5")
+                .disallowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "lambda$notifyDrainQueuedCommands$13")
+                .disallowBlockingCallsInside("io.lettuce.core.protocol.DefaultEndpoint", "drainCommands")
                 .allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask", "cancel")
                 .allowBlockingCallsInside("io.netty.handler.codec.compression.Zstd", "<clinit>")
                 .allowBlockingCallsInside("org.springframework.boot.micrometer.tracing.autoconfigure.prometheus."

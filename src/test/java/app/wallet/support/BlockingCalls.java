@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,6 +23,7 @@ import reactor.blockhound.BlockingMethod;
 public final class BlockingCalls implements AfterEachCallback {
 
     private static final ConcurrentLinkedQueue<AssertionError> SEEN = new ConcurrentLinkedQueue<>();
+    private static final Pattern JDK_AND_BLOCKHOUND = Pattern.compile("(java|javax|jdk|sun|com\\.sun|reactor\\.blockhound)\\.");
 
     /** For BlockHound's blocking-method callback: keeps the call and the stack that made it. */
     static void record(BlockingMethod method) {
@@ -35,8 +37,8 @@ public final class BlockingCalls implements AfterEachCallback {
     /** The first frame outside the JDK and BlockHound: named in the message, as a build log may show only that. */
     private static String caller(StackTraceElement[] stack) {
         return Arrays.stream(stack)
-                .filter(frame -> !frame.getClassName().startsWith("java.") && !frame.getClassName().startsWith("jdk.")
-                        && !frame.getClassName().startsWith("reactor.blockhound.") && !frame.getClassName().equals(BlockingCalls.class.getName()))
+                .filter(frame -> !JDK_AND_BLOCKHOUND.matcher(frame.getClassName()).lookingAt()
+                        && !frame.getClassName().equals(BlockingCalls.class.getName()))
                 .findFirst().map(StackTraceElement::toString).orElse("an unknown frame");
     }
 
