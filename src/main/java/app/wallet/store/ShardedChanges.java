@@ -54,20 +54,24 @@ final class ShardedChanges {
     }
 
     /**
-     * The address ({@code host:port}) of each connection of the client's that comes up again after a
-     * reconnect attempt; not the new connections a cluster's topology refresh opens every few seconds.
+     * The address ({@code host:port}) of each connection, of every client sharing these resources, that
+     * comes up again after a reconnect attempt; not the new connections a cluster's topology refresh opens
+     * every few seconds.
      */
     static Flux<String> reconnections(ClientResources resources) {
-        Set<String> reconnecting = ConcurrentHashMap.newKeySet();
-        return resources.eventBus().get()
-                .filter(event -> {
-                    if (event instanceof ReconnectAttemptEvent attempt) {
-                        reconnecting.add(address(attempt.remoteAddress()));
-                        return false;
-                    }
-                    return event instanceof ConnectionActivatedEvent activated && reconnecting.remove(address(activated.remoteAddress()));
-                })
-                .map(event -> address(((ConnectionActivatedEvent) event).remoteAddress()));
+        return Flux.defer(() -> {
+            Set<String> reconnecting = ConcurrentHashMap.newKeySet();
+            return resources.eventBus().get()
+                    .filter(event -> {
+                        if (event instanceof ReconnectAttemptEvent attempt) {
+                            reconnecting.add(address(attempt.remoteAddress()));
+                            return false;
+                        }
+                        return event instanceof ConnectionActivatedEvent activated
+                                && reconnecting.remove(address(activated.remoteAddress()));
+                    })
+                    .map(event -> address(((ConnectionActivatedEvent) event).remoteAddress()));
+        });
     }
 
     private static String address(SocketAddress address) {
