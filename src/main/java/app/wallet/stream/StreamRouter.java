@@ -18,7 +18,6 @@ import tools.jackson.databind.json.JsonMapper;
 import app.wallet.config.WalletProperties;
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
-import app.wallet.wallet.Wallet;
 import app.wallet.wallet.WalletService;
 import app.wallet.web.Requests;
 import app.wallet.web.Problems;
@@ -70,13 +69,12 @@ class StreamRouter {
             Duration heartbeat, Flux<Long> ticks, SseWireFormat format) {
         String userId = Requests.userId(request);
         long lastEventId = lastEventId(request);
-        // Setting a stream up (its response, its subscriptions) and writing its first state are done off the
-        // thread that reads Redis's replies, which answers a read for every stream opening on the wallet at
-        // once: a burst of opens would otherwise hold back every reply behind it, and the last of them
-        // outlast the command timeout (seen as 503s while 10,000 streams opened).
+        // Setting a stream up (its response, its subscriptions, its snapshot read) is done off the thread
+        // that reads Redis's replies: a burst of opens would otherwise hold back every reply behind it, and
+        // the last of them outlast the command timeout (seen as 503s while 10,000 streams opened). Its first
+        // state is still written from that thread (handing it over too measured slower).
         return reads.read(userId).publishOn(Schedulers.parallel()).flatMap(exists -> {
-            Mono<Wallet> snapshot = reads.read(userId).publishOn(Schedulers.parallel());
-            Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), hub.alerts(userId), snapshot,
+            Flux<DataBuffer> events = BalanceStream.events(hub.changes(userId), hub.alerts(userId), reads.read(userId),
                     lastEventId, heartbeat, ticks, Schedulers.parallel()).map(format::encode);
             return ServerResponse.ok()
                     .contentType(MediaType.TEXT_EVENT_STREAM)
