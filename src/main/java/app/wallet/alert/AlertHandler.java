@@ -14,7 +14,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
-import app.wallet.store.TimeOrderedIds;
+import app.wallet.store.Scripts;
+import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
 import app.wallet.web.Problems;
@@ -28,8 +29,6 @@ class AlertHandler {
 
     /** Names travel in change notices and events: no spaces, no separators. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    /** The largest value a money field can hold (Lua numbers are doubles). */
-    private static final long MAX_THRESHOLD = (1L << 53) - 1;
 
     /** {@code {"name": "payout-ready", "field": "balance", "above": 10000}}, or {@code "below"} instead of {@code "above"}. */
     record NewAlert(@Nullable String name, @Nullable String field, @Nullable Long above, @Nullable Long below) {
@@ -61,7 +60,7 @@ class AlertHandler {
     private static Mono<ServerResponse> remove(ServerRequest request, Alerts alerts) {
         String userId = Requests.userId(request);
         String alertId = request.pathVariable("alertId");
-        if (!TimeOrderedIds.isValid(alertId)) {
+        if (!WalletKeys.isId(alertId)) {
             throw new ApiException(ErrorCode.ALERT_NOT_FOUND, "No alert " + alertId);
         }
         return alerts.remove(userId, alertId).flatMap(removed -> removed ? ServerResponse.noContent().build()
@@ -86,8 +85,8 @@ class AlertHandler {
     }
 
     private static void threshold(Errors errors, String field, @Nullable Long value) {
-        if (value != null && (value < 0 || value > MAX_THRESHOLD)) {
-            errors.rejectValue(field, "range", "must be from 0 to " + MAX_THRESHOLD);
+        if (value != null && (value < 0 || value > Scripts.MAX_MONEY)) {
+            errors.rejectValue(field, "range", "must be from 0 to " + Scripts.MAX_MONEY);
         }
     }
 }

@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 import app.wallet.store.LuaScript;
 import app.wallet.store.Refusal;
 import app.wallet.store.StoreException;
-import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 
 /**
@@ -26,15 +25,13 @@ public class Alerts {
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletKeys keys;
-    private final TimeOrderedIds ids;
     private final LuaScript alertAddScript;
     private final LuaScript alertRemoveScript;
 
-    Alerts(ReactiveStringRedisTemplate redis, WalletKeys keys, TimeOrderedIds ids, LuaScript alertAddScript,
+    Alerts(ReactiveStringRedisTemplate redis, WalletKeys keys, LuaScript alertAddScript,
             LuaScript alertRemoveScript) {
         this.redis = redis;
         this.keys = keys;
-        this.ids = ids;
         this.alertAddScript = alertAddScript;
         this.alertRemoveScript = alertRemoveScript;
     }
@@ -44,7 +41,7 @@ public class Alerts {
      * after the field has come back and crossed again.
      */
     public Mono<Alert> add(String userId, String name, String field, String direction, long threshold) {
-        String id = ids.next();
+        String id = keys.newId();
         return redis.execute(alertAddScript, List.of(keys.wallet(userId), keys.alerts(userId)),
                         List.of(id, field, direction, Long.toString(threshold), name, Integer.toString(MAX_PER_WALLET)))
                 .next()

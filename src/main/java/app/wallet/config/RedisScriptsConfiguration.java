@@ -1,5 +1,6 @@
 package app.wallet.config;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -66,8 +67,8 @@ class RedisScriptsConfiguration {
     }
 
     @Bean
-    WalletKeys walletKeys(WalletProperties properties) {
-        return new WalletKeys(properties.partitions());
+    WalletKeys walletKeys(WalletProperties properties, Clock clock) {
+        return new WalletKeys(properties.partitions(), clock);
     }
 
     /**

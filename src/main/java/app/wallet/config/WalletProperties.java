@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import app.wallet.store.Scripts;
 import app.wallet.store.WalletKeys;
 
 /**
@@ -42,14 +43,11 @@ public record WalletProperties(
         @DefaultValue Redis redis,
         @DefaultValue Withdrawal withdrawal) {
 
-    /** Lua numbers are doubles: above 2^53 - 1 integer arithmetic stops being exact. */
-    public static final long MAX_MONEY_VALUE = (1L << 53) - 1;
-
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
     public WalletProperties {
         require(CURRENCY.matcher(currency).matches(), "wallet.currency must be an ISO 4217 code, got " + currency);
-        require(maxAmount >= 1 && maxAmount <= MAX_MONEY_VALUE,
+        require(maxAmount >= 1 && maxAmount <= Scripts.MAX_MONEY,
                 "wallet.max-amount must be between 1 and 2^53 - 1, got " + maxAmount);
         require(partitions >= 1 && partitions <= WalletKeys.MAX_PARTITIONS,
                 "wallet.partitions must be between 1 and " + WalletKeys.MAX_PARTITIONS);

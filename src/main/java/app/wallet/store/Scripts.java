@@ -64,6 +64,9 @@ import reactor.util.context.ContextView;
  */
 public final class Scripts implements SmartLifecycle {
 
+    /** The largest value a money field may hold: Lua numbers are doubles, exact only up to 2^53 - 1. */
+    public static final long MAX_MONEY = (1L << 53) - 1;
+
     private static final Logger log = LoggerFactory.getLogger(Scripts.class);
     private static final String SINGLE = "single";
 

@@ -1,13 +1,19 @@
 package app.wallet.store;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 import io.lettuce.core.cluster.SlotHash;
 
 /**
- * Builds every Redis key and channel name the service uses; no script builds a key.
+ * Names everything the service keeps in Redis: every key and channel (no script builds a key), and the
+ * time-ordered ids of changes, withdrawals and alerts.
  *
  * <p>All keys of one wallet, and the outbox of its partition, carry the partition's hash tag
  * ({@code {p7.41}}): Redis Cluster places keys by the tag alone, so each script's keys share a slot and
@@ -18,6 +24,10 @@ import io.lettuce.core.cluster.SlotHash;
  * slot lies in the p-th of n equal ranges of the 16,384 slots. A cluster whose masters hold equal
  * contiguous slot ranges (as {@code redis-cli --cluster create} makes them) so holds equal numbers of
  * partitions, where tags left to chance would spread unevenly.
+ *
+ * <p>Ids are UUIDv7 (RFC 9562): a millisecond timestamp, then a 12-bit counter, then random bits. The
+ * counter makes ids from one instance strictly increasing even within a millisecond, which the withdrawal
+ * index relies on for newest-first paging.
  */
 public final class WalletKeys {
 
@@ -27,11 +37,20 @@ public final class WalletKeys {
     private static final String WALLET_PREFIX = "wallet:";
     private static final String CHANGES_PREFIX = "wallet-changes:";
     private static final int SLOTS = 16384;
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
     private final int partitions;
     private final String[] tags;
+    private final Clock clock;
+    /** Last issued id stamp (millis << 12 | counter). */
+    private final AtomicLong lastId = new AtomicLong();
 
     public WalletKeys(int partitions) {
+        this(partitions, Clock.systemUTC());
+    }
+
+    public WalletKeys(int partitions, Clock clock) {
+        this.clock = clock;
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new IllegalArgumentException("Partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
         }
@@ -57,6 +76,25 @@ public final class WalletKeys {
 
     public int partitions() {
         return partitions;
+    }
+
+    /** A new id, after every id this instance made before. */
+    public String newId() {
+        long now = clock.millis() << 12;
+        long stamp = lastId.updateAndGet(previous -> Math.max(now, previous + 1));
+        long msb = ((stamp >>> 12) << 16) | 0x7000L | (stamp & 0xFFF);
+        long lsb = (ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    /** A string that sorts after every id made before {@code millis} and before every id made at or after it. */
+    public static String idLowerBound(long millis) {
+        return String.format("%08x-%04x", millis >>> 16, millis & 0xFFFF);
+    }
+
+    /** True for the canonical lower-case form of a version 7 UUID, as {@link #newId()} makes them. */
+    public static boolean isId(String id) {
+        return ID.matcher(id).matches();
     }
 
     /** CRC32 is fixed by its specification, so the partition survives JVM and library upgrades. */

@@ -5,20 +5,28 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.stereotype.Component;
 import org.springframework.validation.Validator;
+import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.web.ApiException;
+import app.wallet.web.Problems;
 import app.wallet.web.Requests;
 
-/** Parses and checks wallet requests; {@link WalletService} does the work. */
-@Component
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/**
+ * The routes of the wallet itself, reading it and crediting it (alone or in batches), and their handling:
+ * parses and checks the requests; {@link WalletService} does the work.
+ */
+@Configuration(proxyBeanMethods = false)
 class WalletHandler {
 
     static final int MAX_REFERENCE_LENGTH = 128;
@@ -39,6 +47,17 @@ class WalletHandler {
             Requests.amount(errors, "amount", credit.amount(), maxAmount);
             Requests.text(errors, "reference", credit.reference(), MAX_REFERENCE_LENGTH);
         });
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> walletRoutes(CreditBatchHandler batch, Problems problems) {
+        return route()
+                .POST("/api/v1/credits:batch", batch::credit)
+                .path("/api/v1/wallets", wallets -> wallets
+                        .GET("/{userId}", this::get)
+                        .POST("/{userId}/credits", this::credit))
+                .filter(problems.asFilter())
+                .build();
     }
 
     Mono<ServerResponse> get(ServerRequest request) {

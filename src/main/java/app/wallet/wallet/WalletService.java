@@ -21,39 +21,40 @@ import app.wallet.store.ScriptOutcome.Applied;
 import app.wallet.store.ScriptOutcome;
 import app.wallet.store.Scripts;
 import app.wallet.store.StoreException;
-import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 
 /** Reads wallets and credits earnings, each credit one atomic script. */
 @Service
 public class WalletService {
 
+    private static final String MAX_MONEY = Long.toString(Scripts.MAX_MONEY);
+
     private final ReactiveStringRedisTemplate redis;
     private final Scripts scripts;
     private final LuaScript creditScript;
     private final WalletKeys keys;
-    private final WalletProperties properties;
-    private final TimeOrderedIds ids;
     private final Clock clock;
     private final LedgerService ledger;
+    private final String currency;
+    private final String idempotencyTtlSeconds;
 
     WalletService(ReactiveStringRedisTemplate redis, Scripts scripts, LuaScript creditScript,
-            WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock, LedgerService ledger) {
+            WalletKeys keys, WalletProperties properties, Clock clock, LedgerService ledger) {
         this.redis = redis;
         this.scripts = scripts;
         this.creditScript = creditScript;
         this.keys = keys;
-        this.properties = properties;
-        this.ids = ids;
         this.clock = clock;
         this.ledger = ledger;
+        this.currency = properties.currency();
+        this.idempotencyTtlSeconds = Long.toString(properties.idempotencyTtl().toSeconds());
     }
 
     public Mono<Wallet> find(String userId) {
         return redis.<String, String>opsForHash().entries(keys.wallet(userId))
                 .collectMap(entry -> entry.getKey(), entry -> entry.getValue())
                 .filter(hash -> !hash.isEmpty())
-                .map(hash -> Wallet.of(hash, userId, properties.currency()))
+                .map(hash -> Wallet.of(hash, userId, currency))
                 .switchIfEmpty(Mono.error(() -> StoreException.NotFound.wallet("No wallet for user " + userId)));
     }
 
@@ -134,14 +135,14 @@ public class WalletService {
 
     private List<String> creditArgs(Credit credit) {
         return List.of(credit.userId(), Long.toString(credit.amount()), credit.reference() == null ? "" : credit.reference(),
-                ids.next(), Long.toString(clock.millis()),
+                keys.newId(), Long.toString(clock.millis()),
                 credit.idempotency() == null ? "" : credit.idempotency().fingerprint(),
-                Long.toString(properties.idempotencyTtl().toSeconds()), Long.toString(WalletProperties.MAX_MONEY_VALUE),
+                idempotencyTtlSeconds, MAX_MONEY,
                 keys.changes(credit.userId()));
     }
 
     private Applied<Wallet> applied(Credit credit, ScriptOutcome outcome) {
         return outcome.changedOrThrow(credit.userId(), "a credit of " + credit.amount())
-                .as(changed -> Wallet.of(changed.wallet(), credit.userId(), properties.currency()));
+                .as(changed -> Wallet.of(changed.wallet(), credit.userId(), currency));
     }
 }

@@ -40,7 +40,7 @@ import tools.jackson.databind.type.LogicalType;
 
 import app.wallet.store.Idempotency;
 import app.wallet.store.ScriptOutcome.Applied;
-import app.wallet.store.TimeOrderedIds;
+import app.wallet.store.WalletKeys;
 
 /**
  * What a handler reads from a request, checked (the body as a request record, path variables, query
@@ -246,7 +246,7 @@ public class Requests {
     /** An id the service cannot have made names no withdrawal: 404, as for an unknown one. */
     public static String withdrawalId(ServerRequest request) {
         String id = request.pathVariable("withdrawalId");
-        if (!TimeOrderedIds.isValid(id)) {
+        if (!WalletKeys.isId(id)) {
             throw new ApiException(ErrorCode.WITHDRAWAL_NOT_FOUND, "No withdrawal " + id);
         }
         return id;

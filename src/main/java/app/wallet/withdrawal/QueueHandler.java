@@ -9,10 +9,9 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
-import app.wallet.store.TimeOrderedIds;
+import app.wallet.store.Page;
 import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
-import app.wallet.store.Page;
 import app.wallet.web.Requests;
 
 /** {@code GET /api/v1/withdrawals?status=&limit=&cursor=}: the operator queue ({@link WithdrawalQueue}). */
@@ -46,7 +45,7 @@ class QueueHandler {
     private static String entryOf(String cursor) {
         try {
             String entry = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (entry.indexOf(':') > 0 && TimeOrderedIds.isValid(WalletKeys.withdrawalIdOfQueueEntry(entry))
+            if (entry.indexOf(':') > 0 && WalletKeys.isId(WalletKeys.withdrawalIdOfQueueEntry(entry))
                     && Requests.USER_ID.matcher(WalletKeys.userIdOfQueueEntry(entry)).matches()) {
                 return entry;
             }

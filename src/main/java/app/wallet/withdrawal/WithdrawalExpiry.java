@@ -17,7 +17,6 @@ import reactor.core.publisher.Mono;
 import app.wallet.config.PeriodicTask;
 import app.wallet.config.WalletProperties;
 import app.wallet.store.StoreException;
-import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 
 /**
@@ -69,7 +68,7 @@ class WithdrawalExpiry extends PeriodicTask {
         Instant requestedBy = clock.instant().minus(pendingTimeout);
         // Ids are time-ordered: those made before the cut-off sort below this bound. The script checks the
         // request time itself.
-        Range<String> old = Range.leftUnbounded(Range.Bound.exclusive(TimeOrderedIds.lowerBound(requestedBy.toEpochMilli())));
+        Range<String> old = Range.leftUnbounded(Range.Bound.exclusive(WalletKeys.idLowerBound(requestedBy.toEpochMilli())));
         return Flux.range(0, keys.partitions())
                 .flatMap(partition -> redis.opsForZSet().rangeByLex(keys.queue(partition, "PENDING"), old,
                         Limit.limit().count(PER_PARTITION))

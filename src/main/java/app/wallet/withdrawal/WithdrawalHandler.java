@@ -4,21 +4,30 @@ import java.net.URI;
 import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Component;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
+import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.store.TimeOrderedIds;
+import app.wallet.store.Scripts;
+import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
+import app.wallet.web.Problems;
 import app.wallet.web.Requests;
 
-/** Parses and checks withdrawal requests; {@link WithdrawalService} does the work. */
-@Component
+import static org.springframework.web.reactive.function.server.RouterFunctions.route;
+
+/**
+ * The routes of a wallet's withdrawals and withdrawal policy, and of the operator queue of all wallets'
+ * withdrawals, and their handling: parses and checks the requests; {@link WithdrawalService} does the work.
+ */
+@Configuration(proxyBeanMethods = false)
 class WithdrawalHandler {
 
     private static final int MAX_REASON_LENGTH = 256;
@@ -39,14 +48,12 @@ class WithdrawalHandler {
     private static final Validator REJECTIONS = Validator.forInstanceOf(Rejection.class,
             (rejection, errors) -> Requests.text(errors, "reason", rejection.reason(), MAX_REASON_LENGTH));
 
-    /** The largest amount a limit can name (Lua numbers are doubles). */
-    private static final long MAX_LIMIT = (1L << 53) - 1;
     private static final int MAX_DAILY_COUNT = 1_000_000;
 
     /** A wallet's own policy, {@code 0} for "never" (no auto-approval, no withdrawal), null for the deployment's. */
     private static final Validator POLICIES = Validator.forInstanceOf(WithdrawalPolicies.Policy.class, (policy, errors) -> {
-        limit(errors, "autoApproveMax", policy.autoApproveMax(), MAX_LIMIT);
-        limit(errors, "dailyLimit", policy.dailyLimit(), MAX_LIMIT);
+        limit(errors, "autoApproveMax", policy.autoApproveMax(), Scripts.MAX_MONEY);
+        limit(errors, "dailyLimit", policy.dailyLimit(), Scripts.MAX_MONEY);
         limit(errors, "dailyCount", policy.dailyCount() == null ? null : policy.dailyCount().longValue(), MAX_DAILY_COUNT);
     });
 
@@ -63,6 +70,22 @@ class WithdrawalHandler {
         long maxAmount = properties.maxAmount();
         this.requested = Validator.forInstanceOf(WithdrawalRequest.class,
                 (withdrawal, errors) -> Requests.amount(errors, "amount", withdrawal.amount(), maxAmount));
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> withdrawalRoutes(QueueHandler queue, Problems problems) {
+        return route()
+                .GET("/api/v1/withdrawals", queue::page)
+                .GET("/api/v1/wallets/{userId}/policy", this::policy)
+                .PUT("/api/v1/wallets/{userId}/policy", this::setPolicy)
+                .path("/api/v1/wallets/{userId}/withdrawals", withdrawals -> withdrawals
+                        .POST("/{withdrawalId}/approve", this::approve)
+                        .POST("/{withdrawalId}/reject", this::reject)
+                        .GET("/{withdrawalId}", this::get)
+                        .POST("", this::request)
+                        .GET("", this::list))
+                .filter(problems.asFilter())
+                .build();
     }
 
     Mono<ServerResponse> request(ServerRequest request) {
@@ -102,7 +125,7 @@ class WithdrawalHandler {
         WithdrawalStatus status = request.queryParam("status").map(WithdrawalHandler::status).orElse(null);
         int limit = Requests.limit(request);
         String cursor = request.queryParam("cursor").orElse(null);
-        if (cursor != null && !TimeOrderedIds.isValid(cursor)) {
+        if (cursor != null && !WalletKeys.isId(cursor)) {
             throw ApiException.invalid("cursor", "is not a cursor this service returned");
         }
         return withdrawals.list(userId, status, limit, cursor).flatMap(page -> ServerResponse.ok().bodyValue(page));

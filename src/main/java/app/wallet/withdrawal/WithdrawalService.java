@@ -25,7 +25,6 @@ import app.wallet.store.ScriptOutcome.Applied;
 import app.wallet.store.ScriptOutcome;
 import app.wallet.store.Scripts;
 import app.wallet.store.StoreException;
-import app.wallet.store.TimeOrderedIds;
 import app.wallet.store.WalletKeys;
 import app.wallet.wallet.Wallet;
 
@@ -46,21 +45,23 @@ public class WithdrawalService {
     private final LuaScript withdrawScript;
     private final LuaScript settleScript;
     private final WalletKeys keys;
-    private final WalletProperties properties;
-    private final TimeOrderedIds ids;
+    private final WalletProperties.Withdrawal policy;
+    private final String currency;
+    private final String idempotencyTtlSeconds;
     private final Clock clock;
     private final WalletMetrics metrics;
 
     WithdrawalService(ReactiveStringRedisTemplate redis, Scripts scripts, LuaScript withdrawScript,
-            LuaScript settleScript, WalletKeys keys, WalletProperties properties, TimeOrderedIds ids, Clock clock,
+            LuaScript settleScript, WalletKeys keys, WalletProperties properties, Clock clock,
             WalletMetrics metrics) {
         this.redis = redis;
         this.scripts = scripts;
         this.withdrawScript = withdrawScript;
         this.settleScript = settleScript;
         this.keys = keys;
-        this.properties = properties;
-        this.ids = ids;
+        this.policy = properties.withdrawal();
+        this.currency = properties.currency();
+        this.idempotencyTtlSeconds = Long.toString(properties.idempotencyTtl().toSeconds());
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -68,17 +69,16 @@ public class WithdrawalService {
     /** Moves {@code amount} from the balance to pending, if the balance covers it, as a new PENDING withdrawal. */
     public Mono<Applied<Withdrawal>> request(String userId, long amount, String actor,
             Optional<Idempotency> idempotency) {
-        String withdrawalId = ids.next();
+        String withdrawalId = keys.newId();
         List<String> scriptKeys = new ArrayList<>(List.of(keys.wallet(userId), keys.withdrawal(userId, withdrawalId),
                 keys.withdrawals(userId), keys.withdrawals(userId, WithdrawalStatus.PENDING.name()),
                 keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name()),
                 keys.withdrawals(userId, WithdrawalStatus.APPROVED.name()), keys.queue(userId, WithdrawalStatus.APPROVED.name()),
                 keys.policy(userId), keys.withdrawalWindow(userId), keys.alerts(userId)));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, "withdraw", i.key())));
-        WalletProperties.Withdrawal policy = properties.withdrawal();
-        List<String> args = List.of(userId, Long.toString(amount), withdrawalId, ids.next(),
-                Long.toString(clock.millis()), fingerprint(idempotency), ttl(), keys.changes(userId),
-                orNone(policy.autoApproveMax()), orNone(policy.dailyLimit()), orNone(policy.dailyCount()), ids.next(), POLICY_ACTOR);
+        List<String> args = List.of(userId, Long.toString(amount), withdrawalId, keys.newId(),
+                Long.toString(clock.millis()), fingerprint(idempotency), idempotencyTtlSeconds, keys.changes(userId),
+                orNone(policy.autoApproveMax()), orNone(policy.dailyLimit()), orNone(policy.dailyCount()), keys.newId(), POLICY_ACTOR);
         return change("withdraw", withdrawScript, scriptKeys, args, actor, userId, "a withdrawal of " + amount, amount);
     }
 
@@ -142,8 +142,8 @@ public class WithdrawalService {
                 keys.ledger(userId), keys.outbox(userId), keys.queue(userId, WithdrawalStatus.PENDING.name()),
                 keys.queue(userId, outcome.name()), keys.queue(userId, EXPIRED), keys.withdrawalWindow(userId), keys.alerts(userId)));
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, operation, i.key())));
-        List<String> args = List.of(userId, withdrawalId, ids.next(), Long.toString(clock.millis()),
-                fingerprint(idempotency), ttl(), keys.changes(userId), outcome.name(), reason, expiredBefore);
+        List<String> args = List.of(userId, withdrawalId, keys.newId(), Long.toString(clock.millis()),
+                fingerprint(idempotency), idempotencyTtlSeconds, keys.changes(userId), outcome.name(), reason, expiredBefore);
         return change(operation, settleScript, scriptKeys, args, actor, userId, withdrawalId, 0);
     }
 
@@ -155,7 +155,7 @@ public class WithdrawalService {
                         metrics.refusal(refused, amount);
                     }
                     return outcome.changedOrThrow(userId, subject).as(changed -> Withdrawal.of(
-                            Objects.requireNonNull(changed.withdrawal()), Wallet.of(changed.wallet(), userId, properties.currency())));
+                            Objects.requireNonNull(changed.withdrawal()), Wallet.of(changed.wallet(), userId, currency)));
                 });
     }
 
@@ -165,9 +165,5 @@ public class WithdrawalService {
 
     private static String fingerprint(Optional<Idempotency> idempotency) {
         return idempotency.map(Idempotency::fingerprint).orElse("");
-    }
-
-    private String ttl() {
-        return Long.toString(properties.idempotencyTtl().toSeconds());
     }
 }

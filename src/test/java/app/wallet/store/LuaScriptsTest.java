@@ -30,7 +30,6 @@ class LuaScriptsTest {
     private static ReactiveStringRedisTemplate redis;
 
     private final WalletKeys keys = new WalletKeys(16);
-    private final TimeOrderedIds ids = new TimeOrderedIds(java.time.Clock.systemUTC());
     private final String user = "lua-" + UUID.randomUUID();
 
     @BeforeAll
@@ -73,7 +72,7 @@ class LuaScriptsTest {
     @Test
     void creditRefusesWhenTotalEarningsWouldPassTheLimitEvenIfBalanceWouldNot() {
         credit(user, MAX - 10, "", null, "");
-        String withdrawalId = ids.next();
+        String withdrawalId = keys.newId();
         assertThat(withdraw(user, MAX - 10, withdrawalId, null, "").get(0)).isEqualTo(0L);
         assertThat(approve(user, withdrawalId, null, "").get(0)).isEqualTo(0L);
         assertThat(credit(user, 11, "", null, "").get(0)).isEqualTo(-3L);
@@ -82,10 +81,10 @@ class LuaScriptsTest {
 
     @Test
     void withdrawDistinguishesAMissingWalletFromAnInsufficientBalance() {
-        assertThat(withdraw(user, 1, ids.next(), null, "")).containsExactly(-1L, 0L);
+        assertThat(withdraw(user, 1, keys.newId(), null, "")).containsExactly(-1L, 0L);
         credit(user, 100, "", null, "");
-        assertThat(withdraw(user, 101, ids.next(), null, "")).containsExactly(-2L, 0L, 100L, 0L, 100L, 0L, 1L, 1_000L, 1_000L);
-        String withdrawalId = ids.next();
+        assertThat(withdraw(user, 101, keys.newId(), null, "")).containsExactly(-2L, 0L, 100L, 0L, 100L, 0L, 1L, 1_000L, 1_000L);
+        String withdrawalId = keys.newId();
         List<Object> ok = withdraw(user, 100, withdrawalId, null, "");
         assertThat(ok.subList(0, 7)).containsExactly(0L, 0L, 0L, 100L, 100L, 0L, 2L);
         assertThat(ok.subList(9, 15)).containsExactly(withdrawalId, 100L, "PENDING", 1_000L, "", "");
@@ -96,8 +95,8 @@ class LuaScriptsTest {
     @Test
     void approveAndRejectSettleOnlyAPendingWithdrawal() {
         credit(user, 1_000, "", null, "");
-        String first = ids.next();
-        String second = ids.next();
+        String first = keys.newId();
+        String second = keys.newId();
         withdraw(user, 300, first, null, "");
         withdraw(user, 200, second, null, "");
 
@@ -109,7 +108,7 @@ class LuaScriptsTest {
         assertThat(rejected.subList(0, 7)).containsExactly(0L, 0L, 700L, 0L, 1_000L, 300L, 5L);
         assertThat(rejected.get(14)).isEqualTo("bank details wrong");
         assertThat(approve(user, second, null, "")).containsExactly(-5L, 0L, "REJECTED");
-        assertThat(approve(user, ids.next(), null, "")).containsExactly(-4L, 0L);
+        assertThat(approve(user, keys.newId(), null, "")).containsExactly(-4L, 0L);
         StepVerifier.create(redis.opsForZSet().size(keys.withdrawals(user, "PENDING"))).expectNext(0L).verifyComplete();
         // The partition's queues, which the operator queue merges, moved along.
         assertThat(queue("PENDING")).isEmpty();
@@ -121,7 +120,7 @@ class LuaScriptsTest {
     @Test
     void anExpiryRejectsOnlyAPendingWithdrawalRequestedByItsCutOff() {
         credit(user, 1_000, "", null, "");
-        String withdrawalId = ids.next();
+        String withdrawalId = keys.newId();
         withdraw(user, 300, withdrawalId, null, "");   // requested at 1000 (epoch ms)
         assertThat(queue("PENDING")).containsExactly(withdrawalId + ":" + user);
 
@@ -143,16 +142,16 @@ class LuaScriptsTest {
     void theDailyLimitsCountWhatWasRequestedInTheLast24HoursAndNotRejected() {
         long day = Duration.ofDays(1).toMillis();
         credit(user, 10_000, "", null, "");
-        String first = ids.next();
-        String second = ids.next();
+        String first = keys.newId();
+        String second = keys.newId();
         assertThat(withdraw(user, 300, first, null, "", 1_000, "500", "2").get(0)).isEqualTo(0L);
         assertThat(withdraw(user, 200, second, null, "", 2_000, "500", "2").get(0)).isEqualTo(0L);
-        assertThat(withdraw(user, 1, ids.next(), null, "", 3_000, "500", "2")).containsExactly(-8L, 0L, "0", "0");
+        assertThat(withdraw(user, 1, keys.newId(), null, "", 3_000, "500", "2")).containsExactly(-8L, 0L, "0", "0");
         assertThat(reject(user, second, "", null, "").get(0)).isEqualTo(0L);   // its allowance comes back
-        assertThat(withdraw(user, 150, ids.next(), null, "", 4_000, "500", "2").get(0)).isEqualTo(0L);
-        assertThat(withdraw(user, 50, ids.next(), null, "", 1_000 + day - 1, "500", "2")).containsExactly(-8L, 0L, "50", "0");
+        assertThat(withdraw(user, 150, keys.newId(), null, "", 4_000, "500", "2").get(0)).isEqualTo(0L);
+        assertThat(withdraw(user, 50, keys.newId(), null, "", 1_000 + day - 1, "500", "2")).containsExactly(-8L, 0L, "50", "0");
         // A day after it was requested, the first has left the window: 150 and one withdrawal counted.
-        assertThat(withdraw(user, 300, ids.next(), null, "", 1_000 + day, "500", "2").get(0)).isEqualTo(0L);
+        assertThat(withdraw(user, 300, keys.newId(), null, "", 1_000 + day, "500", "2").get(0)).isEqualTo(0L);
         assertThat(hash(keys.wallet(user))).containsEntry("windowAmount", "450");
         StepVerifier.create(redis.opsForZSet().size(keys.withdrawalWindow(user))).expectNext(2L).verifyComplete();
     }
@@ -165,7 +164,7 @@ class LuaScriptsTest {
     @Test
     void aWithdrawalWhoseWalletIsGoneIsSettledByNeither() {
         credit(user, 1_000, "", null, "");
-        String withdrawalId = ids.next();
+        String withdrawalId = keys.newId();
         withdraw(user, 300, withdrawalId, null, "");
         redis.delete(keys.wallet(user)).block(TIMEOUT);
 
@@ -182,7 +181,7 @@ class LuaScriptsTest {
 
         // Redis ends a reply at its first nil: the missing pending comes back as a nil in its place, and the
         // fields after it still follow.
-        List<Object> refused = withdraw(user, 5_000, ids.next(), null, "");
+        List<Object> refused = withdraw(user, 5_000, keys.newId(), null, "");
         assertThat(refused).hasSize(9);
         assertThat(refused.subList(0, 3)).containsExactly(-2L, 0L, 1_000L);
         assertThat(refused.get(3)).isNull();
@@ -208,9 +207,9 @@ class LuaScriptsTest {
     @Test
     void aRecordedRefusalIsReplayedToo() {
         String idem = keys.idempotency(user, "withdraw", "key-2");
-        assertThat(withdraw(user, 5, ids.next(), idem, "fp")).containsExactly(-1L, 0L);
+        assertThat(withdraw(user, 5, keys.newId(), idem, "fp")).containsExactly(-1L, 0L);
         credit(user, 100, "", null, "");
-        assertThat(withdraw(user, 5, ids.next(), idem, "fp")).containsExactly(-1L, 1L);
+        assertThat(withdraw(user, 5, keys.newId(), idem, "fp")).containsExactly(-1L, 1L);
     }
 
     @Test
@@ -229,7 +228,7 @@ class LuaScriptsTest {
         List<String> k = new ArrayList<>(List.of(keys.wallet(userId), keys.ledger(userId), keys.outbox(userId),
                 keys.alerts(userId)));
         addIf(k, idemKey);
-        return eval("credit", k, List.of(userId, Long.toString(amount), reference, ids.next(), "1000", fingerprint,
+        return eval("credit", k, List.of(userId, Long.toString(amount), reference, keys.newId(), "1000", fingerprint,
                 "86400", Long.toString(MAX), keys.changes(userId)));
     }
 
@@ -245,8 +244,8 @@ class LuaScriptsTest {
                 keys.queue(userId, "PENDING"), keys.withdrawals(userId, "APPROVED"), keys.queue(userId, "APPROVED"),
                 keys.policy(userId), keys.withdrawalWindow(userId), keys.alerts(userId)));
         addIf(k, idemKey);
-        return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, ids.next(), Long.toString(now),
-                fingerprint, "86400", keys.changes(userId), "", dailyLimit, dailyCount, ids.next(), "system:policy"));
+        return eval("withdraw", k, List.of(userId, Long.toString(amount), withdrawalId, keys.newId(), Long.toString(now),
+                fingerprint, "86400", keys.changes(userId), "", dailyLimit, dailyCount, keys.newId(), "system:policy"));
     }
 
     private List<Object> approve(String userId, String withdrawalId, String idemKey, String fingerprint) {
@@ -269,7 +268,7 @@ class LuaScriptsTest {
                 keys.outbox(userId), keys.queue(userId, "PENDING"), keys.queue(userId, outcome), keys.queue(userId, "EXPIRED"),
                 keys.withdrawalWindow(userId), keys.alerts(userId)));
         addIf(k, idemKey);
-        return eval("settle", k, List.of(userId, withdrawalId, ids.next(), "2000", fingerprint, "86400",
+        return eval("settle", k, List.of(userId, withdrawalId, keys.newId(), "2000", fingerprint, "86400",
                 keys.changes(userId), outcome, reason, expiredBefore));
     }
 
