@@ -31,7 +31,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import app.wallet.support.LocalKafka;
 import app.wallet.support.LocalRedis;
 import app.wallet.support.LocalTokens;
-import app.wallet.web.Problems;
 import app.wallet.web.Requests;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
@@ -108,7 +107,7 @@ public class LocalWalletApplication {
         }
 
         @Bean
-        RouterFunction<ServerResponse> localTokenRoutes(Requests requests, Problems problems) {
+        RouterFunction<ServerResponse> localTokenRoutes(Requests requests) {
             Validator tokenRequests = Validator.forInstanceOf(TokenRequest.class, (asked, errors) -> {
                 if (asked.sub() == null || asked.sub().isBlank()) {
                     errors.rejectValue("sub", "required", "is required");
@@ -130,7 +129,6 @@ public class LocalWalletApplication {
                             .bodyValue(new ClassPathResource("local/wallet.html")))
                     .add(RouterFunctions.resources("/local/swagger-ui/**", new ClassPathResource(
                             "META-INF/resources/webjars/swagger-ui/" + webjarVersion("swagger-ui") + "/")))
-                    .filter(problems.asFilter())
                     .build();
         }
 

@@ -28,12 +28,4 @@ public record Alert(String id, String name, String field, @Nullable Long above, 
         boolean above = "above".equals(direction);
         return new Alert(id, name, field, above ? threshold : null, above ? null : threshold, state);
     }
-
-    String direction() {
-        return above != null ? "above" : "below";
-    }
-
-    long threshold() {
-        return above != null ? above : below == null ? 0 : below;
-    }
 }

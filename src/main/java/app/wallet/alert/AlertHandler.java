@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpStatus;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -18,7 +17,6 @@ import app.wallet.store.Scripts;
 import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
-import app.wallet.web.Problems;
 import app.wallet.web.Requests;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
@@ -37,14 +35,13 @@ class AlertHandler {
     private static final Validator NEW_ALERTS = Validator.forInstanceOf(NewAlert.class, AlertHandler::check);
 
     @Bean
-    RouterFunction<ServerResponse> alertRoutes(Alerts alerts, Requests requests, Problems problems) {
+    RouterFunction<ServerResponse> alertRoutes(Alerts alerts, Requests requests) {
         return route()
                 .path("/api/v1/wallets/{userId}/alerts", routes -> routes
                         .POST("", request -> add(request, alerts, requests))
                         .GET("", request -> alerts.list(Requests.userId(request))
                                 .flatMap(list -> ServerResponse.ok().bodyValue(list)))
                         .DELETE("/{alertId}", request -> remove(request, alerts)))
-                .filter(problems.asFilter())
                 .build();
     }
 

@@ -47,7 +47,7 @@ public class Alerts {
                 .next()
                 .map(reply -> switch (((Number) reply.get(0)).intValue()) {
                     case 0 -> Alert.of(id, name, field, direction, threshold, String.valueOf(reply.get(1)));
-                    case -1 -> throw StoreException.NotFound.wallet("No wallet for user " + userId);
+                    case -1 -> throw StoreException.Refused.noWallet(userId);
                     default -> throw new StoreException.Refused(Refusal.TOO_MANY_ALERTS,
                             "A wallet holds at most " + MAX_PER_WALLET + " alerts", null, false);
                 });
@@ -56,7 +56,7 @@ public class Alerts {
     /** The wallet's alerts, oldest first. */
     public Mono<List<Alert>> list(String userId) {
         return redis.hasKey(keys.wallet(userId)).flatMap(exists -> !exists
-                ? Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId))
+                ? Mono.error(StoreException.Refused.noWallet(userId))
                 : redis.<String, String>opsForHash().entries(keys.alerts(userId))
                         .map(entry -> Alert.stored(entry.getKey(), entry.getValue()))
                         .sort(Comparator.comparing(Alert::id))

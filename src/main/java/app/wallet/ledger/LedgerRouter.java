@@ -9,7 +9,6 @@ import reactor.core.publisher.Mono;
 
 import app.wallet.web.ApiException;
 import app.wallet.web.Requests;
-import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -18,12 +17,11 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 class LedgerRouter {
 
     @Bean
-    RouterFunction<ServerResponse> ledgerRoutes(LedgerService ledger, Problems problems) {
+    RouterFunction<ServerResponse> ledgerRoutes(LedgerService ledger) {
         return route()
                 .GET("/api/v1/wallets/{userId}/transactions/verify", request -> ledger.verify(Requests.userId(request))
                         .flatMap(report -> ServerResponse.ok().bodyValue(report)))
                 .GET("/api/v1/wallets/{userId}/transactions", request -> transactions(ledger, request))
-                .filter(problems.asFilter())
                 .build();
     }
 

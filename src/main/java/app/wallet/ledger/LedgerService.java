@@ -32,7 +32,7 @@ public class LedgerService {
         Range<String> range = cursor == null ? Range.unbounded() : Range.leftUnbounded(Range.Bound.exclusive(cursor));
         return redis.hasKey(keys.wallet(userId)).flatMap(exists -> {
             if (!exists) {
-                return Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId));
+                return Mono.error(StoreException.Refused.noWallet(userId));
             }
             return redis.opsForStream().reverseRange(keys.ledger(userId), range, Limit.limit().count(limit + 1))
                     .collectList()
@@ -89,7 +89,7 @@ public class LedgerService {
         return redis.<String, String>opsForHash().multiGet(keys.wallet(userId), List.of("version", "balance", "pending", "ledgerHead"))
                 .flatMap(fields -> {
                     if (fields.get(0) == null) {
-                        return Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId));
+                        return Mono.error(StoreException.Refused.noWallet(userId));
                     }
                     LedgerChain.WalletState wallet = new LedgerChain.WalletState(Long.parseLong(fields.get(0)),
                             number(fields.get(1)), number(fields.get(2)), fields.get(3));

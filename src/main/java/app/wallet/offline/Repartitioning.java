@@ -38,10 +38,6 @@ public final class Repartitioning {
     private final RedisClusterCommands<String, String> redis;
     private final Consumer<String> out;
 
-    /** What was moved. */
-    public record Moved(int from, int to, long keys, long events) {
-    }
-
     public Repartitioning(RedisClusterCommands<String, String> redis, Consumer<String> out) {
         this.redis = redis;
         this.out = out;
@@ -53,7 +49,7 @@ public final class Repartitioning {
      * @param settle how long to wait, with the layout marked as changing, before looking for serving
      *        instances: an instance that checked the layout just before has started heartbeating by then
      */
-    public Moved run(int to, Duration settle) {
+    public void run(int to, Duration settle) {
         WalletKeys target = new WalletKeys(to);
         String recorded = redis.get(PartitionLayout.KEY);
         String from;
@@ -68,13 +64,13 @@ public final class Repartitioning {
         else if (recorded == null) {
             redis.set(PartitionLayout.KEY, Integer.toString(to));
             out.accept("No wallet data yet: the layout is now " + to + " partitions.");
-            return new Moved(to, to, 0, 0);
+            return;
         }
         else {
             from = recorded;
             if (from.equals(Integer.toString(to))) {
                 out.accept("The data is laid out for " + to + " partitions already.");
-                return new Moved(to, to, 0, 0);
+                return;
             }
         }
         WalletKeys source = new WalletKeys(Integer.parseInt(from));
@@ -103,7 +99,6 @@ public final class Repartitioning {
         redis.del(target.outboxLeases());
         redis.set(PartitionLayout.KEY, Integer.toString(to));
         out.accept("Done: " + keys + " keys and " + events + " outbox entries moved; start the instances with wallet.partitions=" + to + ".");
-        return new Moved(source.partitions(), to, keys, events);
     }
 
     private static void sleep(Duration settle) {

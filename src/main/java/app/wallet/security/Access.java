@@ -10,7 +10,6 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.server.authorization.AuthorizationContext;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
 
 /** The two kinds of rule the routes need: a scope, or a scope held by the wallet's own user. */
 final class Access {

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
- * Why the wallet store did not do what it was asked, in the domain's terms: a change a script refused, a
- * thing that is not there, or a store that cannot answer now. The HTTP edge alone turns these into
+ * Why the wallet store did not do what it was asked, in the domain's terms: a request it refused (a
+ * change a script refused, or a wallet or withdrawal that is not there), or a store that cannot answer now. The HTTP edge alone turns these into
  * problems; the features only throw or pass them on.
  */
 public abstract sealed class StoreException extends RuntimeException {
@@ -24,8 +24,8 @@ public abstract sealed class StoreException extends RuntimeException {
     }
 
     /**
-     * A change a script refused, with why. {@code replayed} marks a refusal that an idempotency record
-     * returned again.
+     * A request refused, with why: a change a script refused, or a read of what is not there.
+     * {@code replayed} marks a refusal that an idempotency record returned again.
      */
     public static final class Refused extends StoreException {
 
@@ -40,6 +40,14 @@ public abstract sealed class StoreException extends RuntimeException {
             this.replayed = replayed;
         }
 
+        public static Refused noWallet(String userId) {
+            return new Refused(Refusal.WALLET_NOT_FOUND, "No wallet for user " + userId, null, false);
+        }
+
+        public static Refused noWithdrawal(String detail) {
+            return new Refused(Refusal.WITHDRAWAL_NOT_FOUND, detail, null, false);
+        }
+
         /** What the withdrawal limits still allow, for {@link Refusal#WITHDRAWAL_LIMIT_EXCEEDED}. */
         public ScriptOutcome.@Nullable Remaining remaining() {
             return remaining;
@@ -51,30 +59,6 @@ public abstract sealed class StoreException extends RuntimeException {
 
         public boolean replayed() {
             return replayed;
-        }
-    }
-
-    /** A wallet or withdrawal that does not exist (or not at the instant asked for). */
-    public static final class NotFound extends StoreException {
-
-        private final boolean wallet;
-
-        private NotFound(boolean wallet, String detail) {
-            super(detail, null);
-            this.wallet = wallet;
-        }
-
-        public static NotFound wallet(String detail) {
-            return new NotFound(true, detail);
-        }
-
-        public static NotFound withdrawal(String detail) {
-            return new NotFound(false, detail);
-        }
-
-        /** A wallet, else a withdrawal. */
-        public boolean wallet() {
-            return wallet;
         }
     }
 

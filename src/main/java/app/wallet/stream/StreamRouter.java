@@ -20,7 +20,6 @@ import app.wallet.web.ApiException;
 import app.wallet.web.ErrorCode;
 import app.wallet.wallet.WalletService;
 import app.wallet.web.Requests;
-import app.wallet.web.Problems;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -30,7 +29,7 @@ class StreamRouter {
 
     @Bean
     RouterFunction<ServerResponse> streamRoutes(WalletService wallets, BalanceHub hub, StreamTickets tickets,
-            WalletProperties properties, Problems problems, JsonMapper json) {
+            WalletProperties properties, JsonMapper json) {
         SseWireFormat format = new SseWireFormat(json);
         SnapshotReads reads = new SnapshotReads(wallets);
         Duration heartbeat = properties.stream().heartbeat();
@@ -45,7 +44,6 @@ class StreamRouter {
                     return wallets.find(userId).then(tickets.issue(userId))
                             .flatMap(ticket -> ServerResponse.status(HttpStatus.CREATED).bodyValue(ticket));
                 })
-                .filter(problems.asFilter())
                 .build();
     }
 

@@ -17,7 +17,6 @@ import reactor.core.publisher.Mono;
 
 import app.wallet.config.WalletProperties;
 import app.wallet.web.ApiException;
-import app.wallet.web.Problems;
 import app.wallet.web.Requests;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
@@ -50,13 +49,12 @@ class WalletHandler {
     }
 
     @Bean
-    RouterFunction<ServerResponse> walletRoutes(CreditBatchHandler batch, Problems problems) {
+    RouterFunction<ServerResponse> walletRoutes(CreditBatchHandler batch) {
         return route()
                 .POST("/api/v1/credits:batch", batch::credit)
                 .path("/api/v1/wallets", wallets -> wallets
                         .GET("/{userId}", this::get)
                         .POST("/{userId}/credits", this::credit))
-                .filter(problems.asFilter())
                 .build();
     }
 

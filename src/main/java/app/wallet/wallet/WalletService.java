@@ -55,7 +55,7 @@ public class WalletService {
                 .collectMap(entry -> entry.getKey(), entry -> entry.getValue())
                 .filter(hash -> !hash.isEmpty())
                 .map(hash -> Wallet.of(hash, userId, currency))
-                .switchIfEmpty(Mono.error(() -> StoreException.NotFound.wallet("No wallet for user " + userId)));
+                .switchIfEmpty(Mono.error(() -> StoreException.Refused.noWallet(userId)));
     }
 
     /**
@@ -84,7 +84,7 @@ public class WalletService {
                     .map(entry -> new Wallet(userId, current.currency(), entry.balanceAfter(), entry.pendingAfter(),
                             current.totalEarnings() - after[0], current.totalWithdrawn() - after[1], entry.version(),
                             current.createdAt(), entry.at()));
-        }).switchIfEmpty(Mono.error(() -> StoreException.NotFound.wallet("No wallet for user " + userId + " at " + instant)));
+        }).switchIfEmpty(Mono.error(() -> StoreException.Refused.noWallet(userId + " at " + instant)));
     }
 
     public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference, String actor,

@@ -28,13 +28,12 @@ class ApiDocsRouter {
     private static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
     @Bean
-    RouterFunction<ServerResponse> apiDocsRoutes(Problems problems) {
+    RouterFunction<ServerResponse> apiDocsRoutes() {
         byte[] yaml = read(DOCUMENT);
         byte[] json = JsonMapper.shared().writeValueAsBytes(YAMLMapper.shared().readValue(yaml, JsonNode.class));
         return route()
                 .GET("/v3/api-docs", request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json))
                 .GET("/v3/api-docs.yaml", request -> ServerResponse.ok().contentType(YAML).bodyValue(yaml))
-                .filter(problems.asFilter())
                 .build();
     }
 

@@ -20,11 +20,7 @@ public final class ApiException extends RuntimeException {
     private final @Nullable Object remaining;
 
     public ApiException(ErrorCode code, String detail) {
-        this(code, detail, List.of(), false);
-    }
-
-    public ApiException(ErrorCode code, String detail, List<FieldError> errors, boolean replayed) {
-        this(code, detail, errors, replayed, null);
+        this(code, detail, List.of(), false, null);
     }
 
     /** {@code remaining}: what a limit still allows, answered with the problem. */
@@ -38,7 +34,7 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException invalid(List<FieldError> errors) {
         return new ApiException(ErrorCode.INVALID_REQUEST, errors.get(0).field() + ": " + errors.get(0).message(),
-                errors, false);
+                errors, false, null);
     }
 
     public static ApiException invalid(String field, String message) {

@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
  * <li>An empty {@code Accept} is taken as none (any type), as clients mean it; some handlers fail on it.</li>
  * <li>An error the actuator answers without a body (its 404 for an unknown health component, say) gets a
  * problem body like every other error.</li>
+ * <li>Every failure of the chain (a route's refusal, an unknown path) is answered as a problem by
+ * {@link ProblemExceptionHandler}.</li>
  * </ul>
  */
 @Component
@@ -32,9 +34,11 @@ import reactor.core.publisher.Mono;
 class EdgeFilter implements WebFilter {
 
     private final Problems problems;
+    private final ProblemExceptionHandler failures;
 
-    EdgeFilter(Problems problems) {
+    EdgeFilter(Problems problems, ProblemExceptionHandler failures) {
         this.problems = problems;
+        this.failures = failures;
     }
 
     @Override
@@ -50,7 +54,7 @@ class EdgeFilter implements WebFilter {
         // that needs no change goes on as it came: a mutated exchange costs every request.
         boolean actuator = rawPath != null && rawPath.startsWith("/actuator");
         if (!head && !blankAccept && !actuator) {
-            return chain.filter(exchange);
+            return chain.filter(exchange).onErrorResume(error -> failures.handle(exchange, error));
         }
         ServerWebExchange.Builder mutated = exchange.mutate().request(request -> {
             if (head) {
@@ -60,7 +64,8 @@ class EdgeFilter implements WebFilter {
                 request.headers(headers -> headers.remove(HttpHeaders.ACCEPT));
             }
         });
-        return chain.filter(actuator ? mutated.response(new ProblemIfEmpty(exchange.getResponse())).build() : mutated.build());
+        ServerWebExchange forward = actuator ? mutated.response(new ProblemIfEmpty(exchange.getResponse())).build() : mutated.build();
+        return chain.filter(forward).onErrorResume(error -> failures.handle(forward, error));
     }
 
     /** Completes an error response that has no body with the problem of its status. */

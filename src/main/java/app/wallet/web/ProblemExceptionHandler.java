@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.codec.HttpMessageReader;
@@ -22,9 +23,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers, as a problem, every failure that no route answered itself: unknown paths, methods a path does
- * not take, actuator and framework errors. It runs before Spring Boot's handler, whose body has no
- * {@code code}.
+ * Answers every failure of a request as a problem: the routes' refusals and failures, unknown paths,
+ * methods a path does not take, actuator and framework errors. {@link EdgeFilter} hands it every failure
+ * of the filter chain, so a refusal is answered like any response (a WebExceptionHandler's answer would
+ * be recorded as an error in the request's trace and metrics); as a WebExceptionHandler it answers what
+ * happens outside that chain, before Spring Boot's handler, whose body has no {@code code}.
  *
  * <p>Router functions have no notion of "this path, another method": a request they do not match falls
  * through to a 404. So a 404 is asked of the routes again with each other method, and a path that one
@@ -70,6 +73,14 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             status.getHeaders().forEach((name, values) -> exchange.getResponse().getHeaders().put(name, values));
         }
         ApiException problem = problems.classifyAndLog(error, exchange);
+        HttpHeaders headers = exchange.getResponse().getHeaders();
+        if (problem.replayed()) {
+            headers.set(Problems.REPLAYED_HEADER, "true");
+        }
+        if (problem.code() == ErrorCode.UNAUTHORIZED) {
+            // A route's own refusal of a credential (a stream ticket), told as RFC 6750 tells a bad token.
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
         return problems.write(exchange.getResponse(), problem);
     }
 

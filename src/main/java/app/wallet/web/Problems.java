@@ -18,9 +18,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.HandlerFilterFunction;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -31,9 +28,9 @@ import app.wallet.store.StoreException;
 
 /**
  * The one place that turns failures into {@code application/problem+json} (RFC 9457) answers with the
- * API's stable {@code code}, and, for bad fields, {@code errors}: the routes' filter (router functions are
- * not seen by {@code @ControllerAdvice}), and a writer for those that answer before any route does (the
- * request filters, authentication, the handler of errors no route caught).
+ * API's stable {@code code}, and, for bad fields, {@code errors}: what {@link ProblemExceptionHandler}
+ * answers for every failure of a request, and what the request filters and authentication write when
+ * they answer before any route does.
  */
 @Component
 public class Problems {
@@ -46,29 +43,6 @@ public class Problems {
 
     public Problems(JsonMapper json) {
         this.json = json;
-    }
-
-    /**
-     * Renders every failure of the routes it filters, including exceptions a handler throws before it
-     * returns a {@code Mono}, which {@code onError} alone would let through.
-     */
-    public HandlerFilterFunction<ServerResponse, ServerResponse> asFilter() {
-        return (request, next) -> Mono.defer(() -> next.handle(request))
-                .onErrorResume(error -> render(error, request));
-    }
-
-    private Mono<ServerResponse> render(Throwable error, ServerRequest request) {
-        ApiException problem = classifyAndLog(error, request.exchange());
-        ServerResponse.BodyBuilder response = ServerResponse.status(problem.code().status())
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (problem.replayed()) {
-            response.header(REPLAYED_HEADER, "true");
-        }
-        if (problem.code() == ErrorCode.UNAUTHORIZED) {
-            // A route's own refusal of a credential (a stream ticket), told as RFC 6750 tells a bad token.
-            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
-        }
-        return response.bodyValue(detail(problem));
     }
 
     /** Writes a problem straight to a response not yet committed. */
@@ -133,10 +107,6 @@ public class Problems {
         if (error instanceof StoreException.Refused refused) {
             return new ApiException(codeOf(refused.reason()), refused.getMessage(), List.of(), refused.replayed(),
                     refused.remaining());
-        }
-        if (error instanceof StoreException.NotFound missing) {
-            return new ApiException(missing.wallet() ? ErrorCode.WALLET_NOT_FOUND : ErrorCode.WITHDRAWAL_NOT_FOUND,
-                    missing.getMessage());
         }
         if (StoreException.isUnavailable(error)) {
             return new ApiException(ErrorCode.SERVICE_UNAVAILABLE,

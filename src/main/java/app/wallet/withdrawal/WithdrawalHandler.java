@@ -18,7 +18,6 @@ import app.wallet.config.WalletProperties;
 import app.wallet.store.Scripts;
 import app.wallet.store.WalletKeys;
 import app.wallet.web.ApiException;
-import app.wallet.web.Problems;
 import app.wallet.web.Requests;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
@@ -73,7 +72,7 @@ class WithdrawalHandler {
     }
 
     @Bean
-    RouterFunction<ServerResponse> withdrawalRoutes(QueueHandler queue, Problems problems) {
+    RouterFunction<ServerResponse> withdrawalRoutes(QueueHandler queue) {
         return route()
                 .GET("/api/v1/withdrawals", queue::page)
                 .GET("/api/v1/wallets/{userId}/policy", this::policy)
@@ -84,7 +83,6 @@ class WithdrawalHandler {
                         .GET("/{withdrawalId}", this::get)
                         .POST("", this::request)
                         .GET("", this::list))
-                .filter(problems.asFilter())
                 .build();
     }
 

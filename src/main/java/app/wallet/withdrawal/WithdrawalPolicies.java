@@ -34,7 +34,7 @@ public class WithdrawalPolicies {
 
     public Mono<Policy> find(String userId) {
         return redis.hasKey(keys.wallet(userId)).flatMap(exists -> !exists
-                ? Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId))
+                ? Mono.error(StoreException.Refused.noWallet(userId))
                 : redis.<String, String>opsForHash().multiGet(keys.policy(userId), List.of("autoApproveMax", "dailyLimit", "dailyCount"))
                         .map(fields -> new Policy(number(fields.get(0)), number(fields.get(1)),
                                 fields.get(2) == null ? null : Integer.valueOf(fields.get(2)))));
@@ -45,7 +45,7 @@ public class WithdrawalPolicies {
                         List.of(orNone(policy.autoApproveMax()), orNone(policy.dailyLimit()), orNone(policy.dailyCount())))
                 .next()
                 .flatMap(reply -> ((Number) reply.get(0)).intValue() < 0
-                        ? Mono.error(StoreException.NotFound.wallet("No wallet for user " + userId))
+                        ? Mono.error(StoreException.Refused.noWallet(userId))
                         : Mono.just(policy));
     }
 

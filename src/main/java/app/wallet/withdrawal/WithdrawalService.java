@@ -106,7 +106,7 @@ public class WithdrawalService {
 
     public Mono<Withdrawal> find(String userId, String withdrawalId) {
         return read(userId, withdrawalId).switchIfEmpty(Mono.error(
-                () -> StoreException.NotFound.withdrawal("No withdrawal " + withdrawalId)));
+                () -> StoreException.Refused.noWithdrawal("No withdrawal " + withdrawalId)));
     }
 
     /** Newest first; the cursor is the id of the last withdrawal of the previous page. */

@@ -60,7 +60,7 @@ class WithdrawalServiceTest extends IntegrationTest {
                 .expectErrorSatisfies(e -> assertThat(((StoreException.Refused) e).reason()).isEqualTo(Refusal.INSUFFICIENT_BALANCE))
                 .verify(TIMEOUT);
         StepVerifier.create(withdrawals.find(user, "0193a4b2-0000-7000-8000-000000000000"))
-                .expectErrorSatisfies(e -> assertThat(((StoreException.NotFound) e).wallet()).as("a withdrawal not found").isFalse())
+                .expectErrorSatisfies(e -> assertThat(((StoreException.Refused) e).reason()).as("a withdrawal not found").isEqualTo(Refusal.WITHDRAWAL_NOT_FOUND))
                 .verify(TIMEOUT);
     }
 
