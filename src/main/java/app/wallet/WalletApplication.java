@@ -1,10 +1,12 @@
 package app.wallet;
 
+import java.time.Clock;
 import java.util.Arrays;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 import app.wallet.offline.OfflineCommands;
 
@@ -30,5 +32,11 @@ public class WalletApplication {
             System.exit(OfflineCommands.indexWithdrawals(Arrays.copyOfRange(args, 1, args.length)));
         }
         SpringApplication.run(WalletApplication.class, args);
+    }
+
+    /** One clock for every timestamp, so tests can see time as the service does. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 }

@@ -25,15 +25,10 @@ public class Alerts {
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletKeys keys;
-    private final LuaScript alertAddScript;
-    private final LuaScript alertRemoveScript;
 
-    Alerts(ReactiveStringRedisTemplate redis, WalletKeys keys, LuaScript alertAddScript,
-            LuaScript alertRemoveScript) {
+    Alerts(ReactiveStringRedisTemplate redis, WalletKeys keys) {
         this.redis = redis;
         this.keys = keys;
-        this.alertAddScript = alertAddScript;
-        this.alertRemoveScript = alertRemoveScript;
     }
 
     /**
@@ -42,7 +37,7 @@ public class Alerts {
      */
     public Mono<Alert> add(String userId, String name, String field, String direction, long threshold) {
         String id = keys.newId();
-        return redis.execute(alertAddScript, List.of(keys.wallet(userId), keys.alerts(userId)),
+        return redis.execute(LuaScript.ALERT_ADD, List.of(keys.wallet(userId), keys.alerts(userId)),
                         List.of(id, field, direction, Long.toString(threshold), name, Integer.toString(MAX_PER_WALLET)))
                 .next()
                 .map(reply -> switch (((Number) reply.get(0)).intValue()) {
@@ -65,7 +60,7 @@ public class Alerts {
 
     /** Whether the alert was there to remove. */
     public Mono<Boolean> remove(String userId, String alertId) {
-        return redis.execute(alertRemoveScript, List.of(keys.wallet(userId), keys.alerts(userId)), List.of(alertId))
+        return redis.execute(LuaScript.ALERT_REMOVE, List.of(keys.wallet(userId), keys.alerts(userId)), List.of(alertId))
                 .next()
                 .map(reply -> ((Number) reply.get(0)).intValue() == 1);
     }

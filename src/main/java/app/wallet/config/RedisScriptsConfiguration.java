@@ -2,7 +2,6 @@ package app.wallet.config;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -27,44 +26,9 @@ import app.wallet.store.LuaScript;
 import app.wallet.store.Scripts;
 import app.wallet.store.WalletKeys;
 
-/** The Lua scripts, one bean each, and the Redis client behaviour the money path relies on. */
+/** The script runner, the keys, and the Redis client behaviour the money path relies on. */
 @Configuration(proxyBeanMethods = false)
 class RedisScriptsConfiguration {
-
-    /** Helpers every money script is loaded with. */
-    private static final String MONEY_HELPERS = "_common";
-
-    @Bean
-    LuaScript creditScript() {
-        return LuaScript.load("credit", MONEY_HELPERS);
-    }
-
-    @Bean
-    LuaScript withdrawScript() {
-        return LuaScript.load("withdraw", MONEY_HELPERS);
-    }
-
-    /** Approves or rejects a PENDING withdrawal, the outcome an argument. */
-    @Bean
-    LuaScript settleScript() {
-        return LuaScript.load("settle", MONEY_HELPERS);
-    }
-
-    /** A wallet's own withdrawal policy; not a money change, so no helpers. */
-    @Bean
-    LuaScript policySetScript() {
-        return LuaScript.load("policy-set");
-    }
-
-    @Bean
-    LuaScript alertAddScript() {
-        return LuaScript.load("alert-add");
-    }
-
-    @Bean
-    LuaScript alertRemoveScript() {
-        return LuaScript.load("alert-remove");
-    }
 
     @Bean
     WalletKeys walletKeys(WalletProperties properties, Clock clock) {
@@ -98,9 +62,9 @@ class RedisScriptsConfiguration {
     @Bean
     Scripts scripts(LettuceConnectionFactory connections, WalletProperties properties,
             @Value("${spring.data.redis.timeout:60s}") Duration commandTimeout, ObjectProvider<Propagator> propagator,
-            MeterRegistry registry, List<LuaScript> scripts) {
+            MeterRegistry registry) {
         return new Scripts(connections, properties.redis().minReplicaAcks(), properties.redis().replicaAckTimeout(),
-                commandTimeout, propagator.getIfUnique(), registry, scripts);
+                commandTimeout, propagator.getIfUnique(), registry, LuaScript.ALL);
     }
 
     /**

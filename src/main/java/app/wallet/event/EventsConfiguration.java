@@ -7,16 +7,19 @@ import java.util.Map;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.store.LuaScript;
 import app.wallet.store.OutboxStreams;
 import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
@@ -40,25 +43,14 @@ class EventsConfiguration {
     /** Made with the relay off too: it then only heartbeats, so every serving instance is known. */
     @Bean
     OutboxRelay outboxRelay(ReactiveStringRedisTemplate redis, OutboxStreams streams, WalletKeys keys,
-            EventPublisher publisher, WalletProperties properties, LuaScript outboxAssignScript,
-            LuaScript outboxReleaseScript, WalletChanges changes, OutboxMetrics metrics) {
-        OutboxLeases leases = new OutboxLeases(redis, keys, properties.outbox(), outboxAssignScript, outboxReleaseScript);
+            EventPublisher publisher, WalletProperties properties, WalletChanges changes, OutboxMetrics metrics) {
+        OutboxLeases leases = new OutboxLeases(redis, keys, properties.outbox());
         return new OutboxRelay(redis, streams, keys, publisher, properties.outbox(), leases, changes, metrics);
     }
 
     @Bean
     OutboxMetrics outboxMetrics(MeterRegistry registry, WalletKeys keys) {
         return new OutboxMetrics(registry, keys.partitions());
-    }
-
-    @Bean
-    LuaScript outboxAssignScript() {
-        return LuaScript.load("outbox-assign");
-    }
-
-    @Bean
-    LuaScript outboxReleaseScript() {
-        return LuaScript.load("outbox-release");
     }
 
     /** The health check's client: {@code spring.kafka.*} admin properties (SSL, SASL), and answers within 3 s. */
@@ -71,8 +63,16 @@ class EventsConfiguration {
         return Admin.create(config);
     }
 
+    /**
+     * Kafka's health as the relay sees it. It is left out of the readiness group: the service keeps taking
+     * money changes while Kafka is down, and the outbox holds their events until it is back.
+     */
     @Bean
-    KafkaHealthIndicator kafkaHealthIndicator(Admin kafkaHealthAdmin) {
-        return new KafkaHealthIndicator(kafkaHealthAdmin, Duration.ofSeconds(3));
+    ReactiveHealthIndicator kafkaHealthIndicator(Admin kafkaHealthAdmin) {
+        return () -> Mono.fromFuture(() -> kafkaHealthAdmin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000))
+                        .nodes().toCompletionStage().toCompletableFuture())
+                .map(nodes -> Health.up().withDetail("brokers", nodes.size()).build())
+                .timeout(Duration.ofSeconds(4))
+                .onErrorResume(error -> Mono.just(Health.down(error).build()));
     }
 }

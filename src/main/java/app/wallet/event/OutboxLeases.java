@@ -33,20 +33,15 @@ final class OutboxLeases {
     private final ReactiveStringRedisTemplate redis;
     private final WalletKeys keys;
     private final WalletProperties.Outbox settings;
-    private final LuaScript assignScript;
-    private final LuaScript releaseScript;
     private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
     private volatile Set<Integer> held = Set.of();
     private volatile long lastHeartbeat = System.nanoTime();
     private volatile @Nullable Disposable heartbeats;
 
-    OutboxLeases(ReactiveStringRedisTemplate redis, WalletKeys keys, WalletProperties.Outbox settings,
-            LuaScript assignScript, LuaScript releaseScript) {
+    OutboxLeases(ReactiveStringRedisTemplate redis, WalletKeys keys, WalletProperties.Outbox settings) {
         this.redis = redis;
         this.keys = keys;
         this.settings = settings;
-        this.assignScript = assignScript;
-        this.releaseScript = releaseScript;
     }
 
     /** Heartbeats until {@link #stop}; {@code taken} hears of each partition this instance comes to hold. */
@@ -70,7 +65,7 @@ final class OutboxLeases {
     /** Gives every partition back at once, so the others take them at their next heartbeat. */
     Mono<Void> release() {
         abandon();
-        return redis.execute(releaseScript, List.of(keys.instances(), keys.relays(), keys.outboxLeases()), List.of(owner))
+        return redis.execute(LuaScript.OUTBOX_RELEASE, List.of(keys.instances(), keys.relays(), keys.outboxLeases()), List.of(owner))
                 .then()
                 .onErrorResume(error -> Mono.empty())
                 .timeout(Duration.ofSeconds(5), Mono.empty());
@@ -91,7 +86,7 @@ final class OutboxLeases {
     private Mono<Void> heartbeat(Consumer<Integer> taken) {
         List<String> args = List.of(owner, Long.toString(settings.leaseTtl().toMillis()),
                 Integer.toString(keys.partitions()), settings.relayEnabled() ? "1" : "0");
-        return redis.execute(assignScript, List.of(keys.instances(), keys.relays(), keys.outboxLeases()), args)
+        return redis.execute(LuaScript.OUTBOX_ASSIGN, List.of(keys.instances(), keys.relays(), keys.outboxLeases()), args)
                 .next()
                 // A heartbeat answered late is as good as lost: the others judge by Redis's clock.
                 .timeout(settings.heartbeat())

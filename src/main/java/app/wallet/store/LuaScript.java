@@ -18,6 +18,23 @@ import org.springframework.data.redis.core.script.RedisScript;
 @SuppressWarnings("rawtypes")
 public record LuaScript(String name, String text, String sha1) implements RedisScript<List> {
 
+    /** Helpers every money script is loaded with. */
+    private static final String MONEY_HELPERS = "_common";
+
+    public static final LuaScript CREDIT = load("credit", MONEY_HELPERS);
+    public static final LuaScript WITHDRAW = load("withdraw", MONEY_HELPERS);
+    /** Approves, rejects or expires a PENDING withdrawal, the outcome an argument. */
+    public static final LuaScript SETTLE = load("settle", MONEY_HELPERS);
+    /** A wallet's own withdrawal policy; not a money change, so no helpers. */
+    public static final LuaScript POLICY_SET = load("policy-set");
+    public static final LuaScript ALERT_ADD = load("alert-add");
+    public static final LuaScript ALERT_REMOVE = load("alert-remove");
+    public static final LuaScript OUTBOX_ASSIGN = load("outbox-assign");
+    public static final LuaScript OUTBOX_RELEASE = load("outbox-release");
+    /** Every script the service runs, loaded into Redis when it connects. */
+    public static final List<LuaScript> ALL =
+            List.of(CREDIT, WITHDRAW, SETTLE, POLICY_SET, ALERT_ADD, ALERT_REMOVE, OUTBOX_ASSIGN, OUTBOX_RELEASE);
+
     /**
      * The script {@code lua/<name>.lua} from the classpath, after the helper files it uses (Redis runs
      * one text per script, so shared helpers are prepended). Read once, at start-up: a script built from

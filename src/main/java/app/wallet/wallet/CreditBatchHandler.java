@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.validation.Validator;
@@ -112,8 +112,9 @@ class CreditBatchHandler {
                             .flatMap(recorded -> replay(recorded, batch))
                             .switchIfEmpty(Mono.defer(() -> apply(credits, keys, actor)
                                     .flatMap(answer -> records.save(batch, answer).thenReturn(answer))
-                                    .flatMap(answer -> answer(answer, false)))))
-                    .orElseGet(() -> apply(credits, keys, actor).flatMap(answer -> answer(answer, false)));
+                                    .flatMap(answer -> Requests.answer(HttpStatus.OK, new Applied<>(answer, false), null)))))
+                    .orElseGet(() -> apply(credits, keys, actor)
+                            .flatMap(answer -> Requests.answer(HttpStatus.OK, new Applied<>(answer, false), null)));
         }));
     }
 
@@ -157,15 +158,7 @@ class CreditBatchHandler {
             return Mono.error(new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     "This Idempotency-Key was used with a different batch"));
         }
-        return answer(recorded.body(), true);
-    }
-
-    private static Mono<ServerResponse> answer(String body, boolean replayed) {
-        ServerResponse.BodyBuilder response = ServerResponse.ok().contentType(MediaType.APPLICATION_JSON);
-        if (replayed) {
-            response.header(Problems.REPLAYED_HEADER, "true");
-        }
-        return response.bodyValue(body);
+        return Requests.answer(HttpStatus.OK, new Applied<>(recorded.body(), true), null);
     }
 
     private static int count(List<ItemResult> results, String status) {

@@ -31,18 +31,16 @@ public class WalletService {
 
     private final ReactiveStringRedisTemplate redis;
     private final Scripts scripts;
-    private final LuaScript creditScript;
     private final WalletKeys keys;
     private final Clock clock;
     private final LedgerService ledger;
     private final String currency;
     private final String idempotencyTtlSeconds;
 
-    WalletService(ReactiveStringRedisTemplate redis, Scripts scripts, LuaScript creditScript,
+    WalletService(ReactiveStringRedisTemplate redis, Scripts scripts,
             WalletKeys keys, WalletProperties properties, Clock clock, LedgerService ledger) {
         this.redis = redis;
         this.scripts = scripts;
-        this.creditScript = creditScript;
         this.keys = keys;
         this.clock = clock;
         this.ledger = ledger;
@@ -90,7 +88,7 @@ public class WalletService {
     public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference, String actor,
             Optional<Idempotency> idempotency) {
         Credit credit = new Credit(userId, amount, reference, idempotency.orElse(null));
-        return scripts.run("credit", creditScript, creditKeys(credit), creditArgs(credit), actor)
+        return scripts.run("credit", LuaScript.CREDIT, creditKeys(credit), creditArgs(credit), actor)
                 .map(outcome -> applied(credit, outcome));
     }
 
@@ -110,7 +108,7 @@ public class WalletService {
     public Flux<CreditOutcome> creditAll(List<Credit> credits, String actor) {
         List<List<String>> allKeys = credits.stream().map(this::creditKeys).toList();
         List<List<String>> allArgs = credits.stream().map(this::creditArgs).toList();
-        return scripts.runAll("credit", creditScript, allKeys, allArgs, actor)
+        return scripts.runAll("credit", LuaScript.CREDIT, allKeys, allArgs, actor)
                 .index()
                 .map(reply -> {
                     Credit credit = credits.get(reply.getT1().intValue());

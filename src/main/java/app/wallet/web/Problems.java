@@ -2,6 +2,7 @@ package app.wallet.web;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.handler.TracingObservationHandler;
@@ -88,13 +89,24 @@ public class Problems {
         }
         HttpMethod method = exchange.getRequest().getMethod();
         String path = exchange.getRequest().getPath().value();
-        try (Scope traced = inLogs(exchange)) {
+        // The request's trace in the logging context for these lines only; what it held before (another
+        // request's ids left on this thread, say) is put back after.
+        Map<String, String> before = MDC.getCopyOfContextMap();
+        Span span = span(exchange);
+        if (span != null && !span.context().traceId().isEmpty()) {
+            MDC.put("traceId", span.context().traceId());
+            MDC.put("spanId", span.context().spanId());
+        }
+        try {
             if (problem.code() == ErrorCode.INTERNAL_ERROR) {
                 log.error("Unexpected failure on {} {}", method, path, error);
             }
             else {
                 log.warn("Redis unavailable on {} {}: {}", method, path, error.toString());
             }
+        }
+        finally {
+            MDC.setContextMap(before == null ? Map.of() : before);
         }
         return problem;
     }
@@ -162,43 +174,6 @@ public class Problems {
      * propagation (spring.reactor.context-propagation=auto) would do it for every line on every thread, at
      * a measured quarter more CPU per change; the request's own observation is on its exchange.
      */
-    private static final String TRACE_ID = "traceId";
-    private static final String SPAN_ID = "spanId";
-
-    /**
-     * Until closed, log lines on this thread carry the request's trace; a no-op where it has none. What the
-     * logging context held before (another request's ids left on this thread, say) is put back at close.
-     */
-    private static Scope inLogs(ServerWebExchange exchange) {
-        Span span = span(exchange);
-        if (span == null || span.context().traceId().isEmpty()) {
-            return () -> { };
-        }
-        String previousTrace = MDC.get(TRACE_ID);
-        String previousSpan = MDC.get(SPAN_ID);
-        MDC.put(TRACE_ID, span.context().traceId());
-        MDC.put(SPAN_ID, span.context().spanId());
-        return () -> {
-            restore(TRACE_ID, previousTrace);
-            restore(SPAN_ID, previousSpan);
-        };
-    }
-
-    private static void restore(String key, @Nullable String previous) {
-        if (previous == null) {
-            MDC.remove(key);
-        }
-        else {
-            MDC.put(key, previous);
-        }
-    }
-
-    /** Ends a request's trace in the logging context. */
-    private interface Scope extends AutoCloseable {
-        @Override
-        void close();
-    }
-
     private static @Nullable Span span(ServerWebExchange exchange) {
         ServerRequestObservationContext context = ServerRequestObservationContext.findCurrent(exchange.getAttributes()).orElse(null);
         TracingObservationHandler.TracingContext tracing =

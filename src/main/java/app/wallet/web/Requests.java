@@ -1,6 +1,8 @@
 package app.wallet.web;
 
 import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,7 +230,7 @@ public class Requests {
 
     private static boolean isUtf8(String charset) {
         try {
-            return java.nio.charset.StandardCharsets.UTF_8.equals(java.nio.charset.Charset.forName(charset.replace("\"", "")));
+            return StandardCharsets.UTF_8.equals(Charset.forName(charset.replace("\"", "")));
         }
         catch (IllegalArgumentException e) {
             return false;
@@ -316,7 +318,7 @@ public class Requests {
         if (value == null) {
             return;
         }
-        if (hasLoneSurrogate(value)) {
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(value)) {
             // A JSON escape such as \ud800 that names half a character: it cannot be stored as UTF-8.
             errors.rejectValue(field, "unicode", "must be valid Unicode text");
         }
@@ -338,16 +340,4 @@ public class Requests {
         }
     }
 
-    private static boolean hasLoneSurrogate(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            }
-            else if (Character.isSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

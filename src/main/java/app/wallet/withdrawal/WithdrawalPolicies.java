@@ -24,12 +24,10 @@ public class WithdrawalPolicies {
 
     private final ReactiveStringRedisTemplate redis;
     private final WalletKeys keys;
-    private final LuaScript policySetScript;
 
-    WithdrawalPolicies(ReactiveStringRedisTemplate redis, WalletKeys keys, LuaScript policySetScript) {
+    WithdrawalPolicies(ReactiveStringRedisTemplate redis, WalletKeys keys) {
         this.redis = redis;
         this.keys = keys;
-        this.policySetScript = policySetScript;
     }
 
     public Mono<Policy> find(String userId) {
@@ -41,7 +39,7 @@ public class WithdrawalPolicies {
     }
 
     public Mono<Policy> save(String userId, Policy policy) {
-        return redis.execute(policySetScript, List.of(keys.wallet(userId), keys.policy(userId)),
+        return redis.execute(LuaScript.POLICY_SET, List.of(keys.wallet(userId), keys.policy(userId)),
                         List.of(orNone(policy.autoApproveMax()), orNone(policy.dailyLimit()), orNone(policy.dailyCount())))
                 .next()
                 .flatMap(reply -> ((Number) reply.get(0)).intValue() < 0

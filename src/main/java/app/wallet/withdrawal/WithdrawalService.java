@@ -42,8 +42,6 @@ public class WithdrawalService {
 
     private final ReactiveStringRedisTemplate redis;
     private final Scripts scripts;
-    private final LuaScript withdrawScript;
-    private final LuaScript settleScript;
     private final WalletKeys keys;
     private final WalletProperties.Withdrawal policy;
     private final String currency;
@@ -51,13 +49,10 @@ public class WithdrawalService {
     private final Clock clock;
     private final WalletMetrics metrics;
 
-    WithdrawalService(ReactiveStringRedisTemplate redis, Scripts scripts, LuaScript withdrawScript,
-            LuaScript settleScript, WalletKeys keys, WalletProperties properties, Clock clock,
-            WalletMetrics metrics) {
+    WithdrawalService(ReactiveStringRedisTemplate redis, Scripts scripts, WalletKeys keys, WalletProperties properties,
+            Clock clock, WalletMetrics metrics) {
         this.redis = redis;
         this.scripts = scripts;
-        this.withdrawScript = withdrawScript;
-        this.settleScript = settleScript;
         this.keys = keys;
         this.policy = properties.withdrawal();
         this.currency = properties.currency();
@@ -79,7 +74,7 @@ public class WithdrawalService {
         List<String> args = List.of(userId, Long.toString(amount), withdrawalId, keys.newId(),
                 Long.toString(clock.millis()), fingerprint(idempotency), idempotencyTtlSeconds, keys.changes(userId),
                 orNone(policy.autoApproveMax()), orNone(policy.dailyLimit()), orNone(policy.dailyCount()), keys.newId(), POLICY_ACTOR);
-        return change("withdraw", withdrawScript, scriptKeys, args, actor, userId, "a withdrawal of " + amount, amount);
+        return change("withdraw", LuaScript.WITHDRAW, scriptKeys, args, actor, userId, "a withdrawal of " + amount, amount);
     }
 
     public Mono<Applied<Withdrawal>> approve(String userId, String withdrawalId, String actor,
@@ -144,7 +139,7 @@ public class WithdrawalService {
         idempotency.ifPresent(i -> scriptKeys.add(keys.idempotency(userId, operation, i.key())));
         List<String> args = List.of(userId, withdrawalId, keys.newId(), Long.toString(clock.millis()),
                 fingerprint(idempotency), idempotencyTtlSeconds, keys.changes(userId), outcome.name(), reason, expiredBefore);
-        return change(operation, settleScript, scriptKeys, args, actor, userId, withdrawalId, 0);
+        return change(operation, LuaScript.SETTLE, scriptKeys, args, actor, userId, withdrawalId, 0);
     }
 
     private Mono<Applied<Withdrawal>> change(String operation, LuaScript script, List<String> scriptKeys,

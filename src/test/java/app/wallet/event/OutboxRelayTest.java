@@ -34,7 +34,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import app.wallet.config.WalletProperties;
-import app.wallet.store.LuaScript;
 import app.wallet.store.OutboxStreams;
 import app.wallet.store.WalletChanges;
 import app.wallet.store.WalletKeys;
@@ -72,10 +71,6 @@ class OutboxRelayTest {
     private JsonMapper json;
     @Autowired
     private WalletProperties properties;
-    @Autowired
-    private LuaScript outboxAssignScript;
-    @Autowired
-    private LuaScript outboxReleaseScript;
     @Autowired
     private WalletChanges changes;
     @Autowired
@@ -251,7 +246,7 @@ class OutboxRelayTest {
                 properties.kafka().topic(), json);
         publishers.add(publisher);
         OutboxRelay relay = new OutboxRelay(redis, streams, keys, publisher, settings,
-                new OutboxLeases(redis, keys, settings, outboxAssignScript, outboxReleaseScript), changes,
+                new OutboxLeases(redis, keys, settings), changes,
                 new OutboxMetrics(new SimpleMeterRegistry(), keys.partitions()));
         relays.add(relay);
         return relay;
