@@ -123,7 +123,6 @@ public class ConsistencyAuditor {
         return violations;
     }
 
-    /** The wallet's version moved while it was being read. */
     private static final class ChangedDuringRead extends RuntimeException {
         ChangedDuringRead() {
             super(null, null, false, false);

@@ -30,7 +30,6 @@ public abstract class PeriodicTask implements SmartLifecycle {
         this.interval = interval;
     }
 
-    /** One pass. */
     protected abstract Mono<?> runPass();
 
     @Override

@@ -148,7 +148,6 @@ public class OutboxRelay implements SmartLifecycle {
         return metrics.backlog();
     }
 
-    /** The partitions this instance relays now. */
     public Set<Integer> partitions() {
         return leases.held();
     }

@@ -17,7 +17,6 @@ public record LedgerEntry(String id, LedgerEntryType type, long amount, @Nullabl
         @Nullable String reference, long balanceAfter, long pendingAfter, long version, Instant at,
         @Nullable String actor, @Nullable String previousHash, @Nullable String hash) {
 
-    /** A ledger stream entry's fields. */
     public static LedgerEntry of(Map<?, ?> fields) {
         StreamEntry entry = new StreamEntry("Ledger entry", fields);
         return new LedgerEntry(entry.text("id"), LedgerEntryType.valueOf(entry.text("type")), entry.number("amount"),

@@ -74,7 +74,6 @@ public class LedgerService {
     /** Entries are read this many at a time when the chain is verified. */
     private static final int VERIFY_PAGE = 1000;
 
-    /** What verifying a wallet's chain found ({@link LedgerChain}). */
     public record ChainReport(String userId, long entries, boolean valid, @Nullable Long brokenAt, @Nullable String head,
             @Nullable Long chainedFrom) {
     }

@@ -20,7 +20,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-
 /**
  * {@code java -jar wallet-service.jar repartition N [--spring.data.redis...]}: changes the
  * number of partitions of the data in Redis, with every instance stopped. It waits
@@ -74,7 +73,6 @@ public final class OfflineCommands {
         }
     }
 
-    /** Runs {@code work} on a connection made as the service makes it, from the same settings, and nothing else. */
     private static int withRedis(String[] settings,
             BiFunction<RedisClusterCommands<String, String>, Environment, Integer> work) {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DataRedisAutoConfiguration.class)

@@ -17,7 +17,6 @@ final class Access {
     private Access() {
     }
 
-    /** Any one of the scopes. */
     static ReactiveAuthorizationManager<AuthorizationContext> anyOf(String... scopes) {
         return ownerWithOrAnyOf(null, scopes);
     }

@@ -18,7 +18,6 @@ import org.springframework.data.redis.core.script.RedisScript;
 @SuppressWarnings("rawtypes")
 public record LuaScript(String name, String text, String sha1) implements RedisScript<List> {
 
-    /** Helpers every money script is loaded with. */
     private static final String MONEY_HELPERS = "_common";
 
     public static final LuaScript CREDIT = load("credit", MONEY_HELPERS);

@@ -41,7 +41,6 @@ public class OutboxStreams implements SmartLifecycle {
     public record Read(int partition, List<Entry> entries) {
     }
 
-    /** One outbox entry: its stream id and fields. */
     public record Entry(String id, Map<String, String> fields) {
     }
 

@@ -86,7 +86,6 @@ public sealed interface ScriptOutcome {
             @Nullable String reason) {
     }
 
-    /** The outcome a script's reply tells. */
     static ScriptOutcome decode(@Nullable Object wire) {
         if (!(wire instanceof List<?> reply) || reply.size() < 2) {
             throw new IllegalStateException("A money script answered " + wire + ", not {code, replayed, ...}");

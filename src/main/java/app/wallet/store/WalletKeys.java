@@ -258,7 +258,6 @@ public final class WalletKeys {
         return tag(partition(userId));
     }
 
-
     private String tag(int partition) {
         return tags[partition];
     }

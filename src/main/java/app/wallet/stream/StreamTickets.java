@@ -27,7 +27,6 @@ public class StreamTickets {
     /** The stream's query parameter that carries a ticket. */
     public static final String PARAMETER = "ticket";
 
-    /** A ticket and when it stops being good. */
     public record Ticket(String ticket, Instant expiresAt) {
     }
 

@@ -26,9 +26,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.DatabindException;
@@ -123,9 +121,8 @@ public class Requests {
                     field == null ? "must be a JSON object" : "is not of the type this field takes");
         }
         catch (InputCoercionException e) {
-            // A number too large for its field: the parser knows where it stood.
-            JsonParser parser = e.processor();
-            String field = parser == null ? null : path(parser.streamReadContext());
+            // A number too large for its field.
+            String field = path(e, null);
             throw ApiException.invalid(field == null ? "body" : field, "is out of range");
         }
         catch (JacksonException e) {
@@ -144,7 +141,7 @@ public class Requests {
     }
 
     /** {@code items[3].amount} for a failure inside a list; null for one at the top of the body. */
-    private static @Nullable String path(DatabindException e, @Nullable String last) {
+    private static @Nullable String path(JacksonException e, @Nullable String last) {
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference reference : e.getPath()) {
             if (reference.getPropertyName() != null) {
@@ -156,19 +153,6 @@ public class Requests {
         }
         if (last != null && !path.toString().endsWith(last)) {
             path.append(path.isEmpty() ? "" : ".").append(last);
-        }
-        return path.isEmpty() ? null : path.toString();
-    }
-
-    /** {@code items[3].amount}, as a parser's context stands in the body. */
-    private static @Nullable String path(TokenStreamContext context) {
-        List<String> parts = new ArrayList<>();
-        for (TokenStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {
-            parts.add(0, at.inArray() ? "[" + at.getCurrentIndex() + "]" : String.valueOf(at.currentName()));
-        }
-        StringBuilder path = new StringBuilder();
-        for (String part : parts) {
-            path.append(path.isEmpty() || part.startsWith("[") ? "" : ".").append(part);
         }
         return path.isEmpty() ? null : path.toString();
     }
