@@ -75,7 +75,7 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         ApiException problem = problems.classifyAndLog(error, exchange);
         HttpHeaders headers = exchange.getResponse().getHeaders();
         if (problem.replayed()) {
-            headers.set(Problems.REPLAYED_HEADER, "true");
+            headers.set(Requests.REPLAYED, "true");
         }
         if (problem.code() == ErrorCode.UNAUTHORIZED) {
             // A route's own refusal of a credential (a stream ticket), told as RFC 6750 tells a bad token.

@@ -36,8 +36,6 @@ import app.wallet.store.StoreException;
 @Component
 public class Problems {
 
-    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
-
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
     private final JsonMapper json;

@@ -54,6 +54,8 @@ public class Requests {
     /** The contract's limit; enforced while reading, so a larger body is never held in memory. */
     public static final int MAX_BODY_BYTES = 16 * 1024;
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Marks an answer an idempotency record gave again. */
+    public static final String REPLAYED = "Idempotent-Replayed";
     /** What a user id may be, wherever it comes from (a path, a batch item, a cursor): it becomes part of keys. */
     public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     public static final String USER_ID_RULE = "must match ^[A-Za-z0-9_-]{1,64}$";
@@ -292,7 +294,7 @@ public class Requests {
             response.location(location);
         }
         if (applied.replayed()) {
-            response.header(Problems.REPLAYED_HEADER, "true");
+            response.header(REPLAYED, "true");
         }
         return response.bodyValue(applied.result());
     }
