@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,6 +30,8 @@ import app.wallet.store.WalletKeys;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(KafkaProperties.class)
 class EventsConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EventsConfiguration.class);
 
     /** Closed with the context, after the relay has stopped; the relay may start again before that. */
     @Bean(destroyMethod = "close")
@@ -73,6 +77,9 @@ class EventsConfiguration {
                         .nodes().toCompletionStage().toCompletableFuture())
                 .map(nodes -> Health.up().withDetail("brokers", nodes.size()).build())
                 .timeout(Duration.ofSeconds(4))
-                .onErrorResume(error -> Mono.just(Health.down(error).build()));
+                .onErrorResume(error -> {
+                    log.warn("Kafka health check failed: {}", error.toString());
+                    return Mono.just(Health.down(error).build());
+                });
     }
 }

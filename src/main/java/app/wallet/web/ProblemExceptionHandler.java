@@ -11,6 +11,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.codec.HttpMessageReader;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -73,6 +74,11 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             status.getHeaders().forEach((name, values) -> exchange.getResponse().getHeaders().put(name, values));
         }
         ApiException problem = problems.classifyAndLog(error, exchange);
+        if (problem.code().status().is5xxServerError()) {
+            // The service failed, not the request: the request's trace and metrics record the failure (a
+            // refusal is recorded as the response it is).
+            ServerRequestObservationContext.findCurrent(exchange.getAttributes()).ifPresent(context -> context.setError(error));
+        }
         HttpHeaders headers = exchange.getResponse().getHeaders();
         if (problem.replayed()) {
             headers.set(Requests.REPLAYED, "true");

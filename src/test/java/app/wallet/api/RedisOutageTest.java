@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,8 @@ class RedisOutageTest {
     private static final LocalRedis REDIS = LocalRedis.startProcess("key-load-delay 1000", "rdbcompression no");
 
     private WebTestClient client;
+    @Autowired
+    private MeterRegistry meters;
 
     @Autowired
     void client(WebTestClient unauthenticated) {
@@ -99,6 +102,8 @@ class RedisOutageTest {
         WalletApi api = new WalletApi(client);
         api.credit("outage", 10_000);
         String withdrawalId = api.withdraw("outage", 1_000).get("id").stringValue();
+        client.post().uri("/api/v1/wallets/outage/withdrawals").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"amount\": 1000000}").exchange().expectStatus().isEqualTo(422);
 
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         LoggedEvents logged = LoggedEvents.of(Problems.class);
@@ -124,6 +129,13 @@ class RedisOutageTest {
             logged.close();
             REDIS.resume();
         }
+        // A refusal is a response; a store that cannot answer is the service failing, and the request's
+        // metrics (and trace) say which.
+        assertThat(meters.find("http.server.requests").tag("status", "422").timers())
+                .isNotEmpty().allSatisfy(timer -> assertThat(timer.getId().getTag("exception")).isEqualTo("none"));
+        assertThat(meters.find("http.server.requests").tag("status", "503").timers().stream()
+                        .filter(timer -> String.valueOf(timer.getId().getTag("uri")).startsWith("/api/v1")))
+                .isNotEmpty().allSatisfy(timer -> assertThat(timer.getId().getTag("exception")).isNotEqualTo("none"));
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 client.get().uri("/api/v1/wallets/outage").exchange().expectStatus().isOk());
