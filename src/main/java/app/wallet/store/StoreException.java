@@ -44,8 +44,8 @@ public abstract sealed class StoreException extends RuntimeException {
             return new Refused(Refusal.WALLET_NOT_FOUND, "No wallet for user " + userId, null, false);
         }
 
-        public static Refused noWithdrawal(String detail) {
-            return new Refused(Refusal.WITHDRAWAL_NOT_FOUND, detail, null, false);
+        public static Refused noWithdrawal(String withdrawalId) {
+            return new Refused(Refusal.WITHDRAWAL_NOT_FOUND, "No withdrawal " + withdrawalId, null, false);
         }
 
         /** What the withdrawal limits still allow, for {@link Refusal#WITHDRAWAL_LIMIT_EXCEEDED}. */

@@ -17,6 +17,7 @@ import app.wallet.ledger.LedgerEntryType;
 import app.wallet.ledger.LedgerService;
 import app.wallet.store.Idempotency;
 import app.wallet.store.LuaScript;
+import app.wallet.store.Refusal;
 import app.wallet.store.ScriptOutcome.Applied;
 import app.wallet.store.ScriptOutcome;
 import app.wallet.store.Scripts;
@@ -82,7 +83,8 @@ public class WalletService {
                     .map(entry -> new Wallet(userId, current.currency(), entry.balanceAfter(), entry.pendingAfter(),
                             current.totalEarnings() - after[0], current.totalWithdrawn() - after[1], entry.version(),
                             current.createdAt(), entry.at()));
-        }).switchIfEmpty(Mono.error(() -> StoreException.Refused.noWallet(userId + " at " + instant)));
+        }).switchIfEmpty(Mono.error(() -> new StoreException.Refused(Refusal.WALLET_NOT_FOUND,
+                "No wallet for user " + userId + " at " + instant, null, false)));
     }
 
     public Mono<Applied<Wallet>> credit(String userId, long amount, @Nullable String reference, String actor,

@@ -40,6 +40,7 @@ import tools.jackson.databind.type.LogicalType;
 
 import app.wallet.store.Idempotency;
 import app.wallet.store.ScriptOutcome.Applied;
+import app.wallet.store.StoreException;
 import app.wallet.store.WalletKeys;
 
 /**
@@ -235,7 +236,7 @@ public class Requests {
     public static String withdrawalId(ServerRequest request) {
         String id = request.pathVariable("withdrawalId");
         if (!WalletKeys.isId(id)) {
-            throw new ApiException(ErrorCode.WITHDRAWAL_NOT_FOUND, "No withdrawal " + id);
+            throw StoreException.Refused.noWithdrawal(id);
         }
         return id;
     }
@@ -304,7 +305,7 @@ public class Requests {
         if (value == null) {
             return;
         }
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(value)) {
+        if (value.codePoints().anyMatch(point -> Character.getType(point) == Character.SURROGATE)) {
             // A JSON escape such as \ud800 that names half a character: it cannot be stored as UTF-8.
             errors.rejectValue(field, "unicode", "must be valid Unicode text");
         }

@@ -101,7 +101,7 @@ public class WithdrawalService {
 
     public Mono<Withdrawal> find(String userId, String withdrawalId) {
         return read(userId, withdrawalId).switchIfEmpty(Mono.error(
-                () -> StoreException.Refused.noWithdrawal("No withdrawal " + withdrawalId)));
+                () -> StoreException.Refused.noWithdrawal(withdrawalId)));
     }
 
     /** Newest first; the cursor is the id of the last withdrawal of the previous page. */
