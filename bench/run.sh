@@ -13,6 +13,8 @@
 #   ONLY='credit|floor' STREAMS=0 bench/run.sh   # the routes whose names match, no streams
 #   BENCH_BATCH=100 bench/run.sh      # batches of 100 credits in the batch row (default 1,000)
 #   ONLY=policy STREAMS=0 bench/run.sh   # credit and withdrawal, without then with a policy and alerts
+#   ONLY='^none$' STREAM_ROWS=one bench/run.sh   # no route, only the stream row whose name matches (spread, one wallet)
+#   PROBE_JAVA_OPTS='-agentpath:...' bench/run.sh   # JVM options for the stream probes
 #   SERVICE_ARGS='--wallet.outbox.relay-enabled=false' bench/run.sh   # more arguments for the service
 #   SERVICE_JAVA_OPTS='-XX:+UseParallelGC' bench/run.sh                # JVM options for the service
 #   SERVICE_JAR=/elsewhere/wallet-service.jar bench/run.sh          # another build of the service, as it is
@@ -336,8 +338,10 @@ if [ -n "${ASYNC_PROFILER:-}" ]; then
 fi
 # Streams as users hold them, ten per wallet, the changes on one wallet after the other; then every
 # stream on one wallet, each change fanned out to all of them.
-java -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
+if [[ "spread" =~ ${STREAM_ROWS:-.} ]]; then
+java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
     "$streams" $((streams / 10)) $((changes * 4)) 50 "$service" || failures+=("streams on $((streams / 10)) wallets")
+fi
 # The first probe's connections close as it exits, but the service counts each against
 # wallet.http.max-connections until it has seen it close: opening as many again at once can exceed the cap.
 if command -v ss >/dev/null; then
@@ -348,8 +352,10 @@ if command -v ss >/dev/null; then
 else
     sleep 10
 fi
-java -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
+if [[ "one wallet" =~ ${STREAM_ROWS:-.} ]]; then
+java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
     "$streams" 1 "$changes" 200 "$service" || failures+=("streams on one wallet")
+fi
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$root/bench/target/profiles/streams.collapsed\"" >/dev/null
 fi

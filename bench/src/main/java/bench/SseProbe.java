@@ -1,24 +1,30 @@
 package bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
@@ -30,18 +36,25 @@ import reactor.netty.http.client.HttpClient;
  * <p>Opens {@code streams} streams spread over the first {@code wallets} users of {@code usersTokens}
  * (each as its owner; with one wallet every change fans out to all of them, the worst case), waits until
  * each has its first event, then credits the wallets in turn {@code changes} times, {@code intervalMs}
- * apart. For each change and each stream of its wallet, the delay is the event's arrival minus the
- * moment the credit's response arrived (0 when the event came first). Prints the percentiles, then the
- * service's heap after a full GC (jcmd, jstat) with the streams still open.
+ * apart, after as many warm-up changes, not measured, as the routes' rows have a warm-up. For each
+ * measured change and each stream of its wallet, the delay is the event's arrival minus the moment the
+ * credit's response arrived (0 when the event came first). Prints the percentiles, then the service's heap
+ * after a full GC (jcmd, jstat) with the streams still open.
+ *
+ * <p>The streams are read by two threads on plain non-blocking sockets, each event found by its
+ * {@code id: } line as the bytes come in: the probe shares the cores with the service, and the less CPU
+ * it takes per event, the less it delays the events it measures.
  */
 public final class SseProbe {
 
     private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+    private static final int WARM_UP_CHANGES = 10;
+    private static final int READERS = 2;
     /** Why streams failed, and how many for each reason. */
     private static final Map<String, Integer> REASONS = new ConcurrentHashMap<>();
 
     public static void main(String[] args) throws Exception {
-        String base = args[0];
+        URI base = URI.create(args[0]);
         List<String[]> users = Files.readAllLines(Path.of(args[1])).stream().map(line -> line.split(" ")).toList();
         String credit = args[2];
         int streams = Integer.parseInt(args[3]);
@@ -50,35 +63,29 @@ public final class SseProbe {
         long interval = Long.parseLong(args[6]);
         String servicePid = args[7];
 
-        HttpClient posts = HttpClient.create().baseUrl(base);
+        HttpClient posts = HttpClient.create().baseUrl(args[0]);
         for (int w = 0; w < wallets; w++) {
             creditOnce(posts, users.get(w)[0], credit);   // the wallet exists before its streams open
         }
 
         CountDownLatch opened = new CountDownLatch(streams);
         AtomicInteger failed = new AtomicInteger();
-        List<Map<Long, Long>> arrivals = new ArrayList<>(streams);
-        HttpClient watchers = HttpClient.newConnection().baseUrl(base).headers(h -> h.set("Accept", "text/event-stream"));
-        Disposable.Composite open = Disposables.composite();
+        Reader[] readers = new Reader[READERS];
+        for (int r = 0; r < READERS; r++) {
+            readers[r] = new Reader(opened, failed);
+            Thread thread = new Thread(readers[r], "sse-reader-" + r);
+            thread.setDaemon(true);
+            thread.start();
+        }
+        InetSocketAddress address = new InetSocketAddress(base.getHost(), base.getPort());
+        Stream[] all = new Stream[streams];
         long openStart = System.nanoTime();
         for (int i = 0; i < streams; i++) {
             String[] user = users.get(i % wallets);
-            Map<Long, Long> arrived = new ConcurrentHashMap<>();
-            arrivals.add(arrived);
-            Events events = new Events(arrived, opened, failed);
-            // A stream that ends (a 401 or 404 ends at once) or fails is a failed stream, counted by why: an
-            // answer other than 200 is the service's refusal, a connection that never came up or broke is
-            // told by its exception (a connect timeout: the connection waited in no accept queue).
-            open.add(watchers.headers(h -> h.set("Authorization", "Bearer " + user[1]))
-                    .get().uri("/api/v1/wallets/" + user[0] + "/stream")
-                    .response((response, body) -> {
-                        if (response.status().code() != 200) {
-                            events.reason("HTTP " + response.status().code());
-                        }
-                        return body.asString(StandardCharsets.UTF_8);
-                    })
-                    .subscribe(events::feed, error -> events.ended(error.getClass().getSimpleName()),
-                            () -> events.ended("ended by the service")));
+            String request = "GET /api/v1/wallets/" + user[0] + "/stream HTTP/1.1\r\nHost: " + base.getHost() + ':'
+                    + base.getPort() + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + user[1] + "\r\n\r\n";
+            all[i] = new Stream(address, request.getBytes(StandardCharsets.US_ASCII));
+            readers[i % READERS].open(all[i]);
             if (i % 200 == 199) {
                 Thread.sleep(20);   // a ramp, not a connect storm the backlog drops
             }
@@ -90,6 +97,10 @@ public final class SseProbe {
         System.out.printf("sse: %d streams on %s open in %.1f s (%d failed%s)%n", streams, walletCount(wallets),
                 (System.nanoTime() - openStart) / 1e9, failed.get(), REASONS.isEmpty() ? "" : ": " + REASONS);
 
+        for (int c = 0; c < WARM_UP_CHANGES; c++) {
+            creditOnce(posts, users.get(c % wallets)[0], credit);
+            Thread.sleep(interval);
+        }
         long[] versions = new long[changes];
         long[] responded = new long[changes];
         for (int c = 0; c < changes; c++) {
@@ -105,7 +116,7 @@ public final class SseProbe {
         for (int c = 0; c < changes; c++) {
             for (int s = c % wallets; s < streams; s += wallets) {
                 expected++;
-                Long arrival = arrivals.get(s).get(versions[c]);
+                Long arrival = all[s].arrivals.get(versions[c]);
                 if (arrival != null) {
                     delays[delivered++] = Math.max(0, arrival - responded[c]);
                 }
@@ -117,7 +128,9 @@ public final class SseProbe {
                 streams, walletCount(wallets), changes, delivered, expected,
                 percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
         System.out.printf("sse: service heap after full GC with the streams open: %d MiB%n", heapAfterGc(servicePid) / 1024);
-        open.dispose();
+        for (Reader reader : readers) {
+            reader.closeAll();
+        }
         if (failed.get() > 0 || delivered < expected) {
             System.out.printf("sse: %d streams failed, %d events missing%n", failed.get(), expected - delivered);
             System.exit(1);
@@ -166,54 +179,198 @@ public final class SseProbe {
         }
     }
 
-    /** One stream's events, cut out of the chunks the client receives in whatever pieces they come. */
-    private static final class Events {
-        private final Map<Long, Long> arrivals;
+    /**
+     * One thread's share of the streams: connects them, sends each its request, and reads what comes back.
+     * A stream that ends (a 401 or 404 ends at once) or fails is a failed stream, counted by why: an answer
+     * other than 200 is the service's refusal, a connection that never came up or broke is told by its
+     * exception (a connect timeout: the connection waited in no accept queue).
+     */
+    private static final class Reader implements Runnable {
+        private final Selector selector;
+        private final Queue<Stream> toOpen = new ConcurrentLinkedQueue<>();
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         private final CountDownLatch opened;
         private final AtomicInteger failed;
-        private final StringBuilder pending = new StringBuilder();
-        private boolean counted;
+        private volatile boolean closing;
 
-        Events(Map<Long, Long> arrivals, CountDownLatch opened, AtomicInteger failed) {
-            this.arrivals = arrivals;
+        Reader(CountDownLatch opened, AtomicInteger failed) throws IOException {
+            this.selector = Selector.open();
             this.opened = opened;
             this.failed = failed;
         }
 
-        private String reason;
-
-        synchronized void reason(String why) {
-            reason = why;
+        void open(Stream stream) {
+            toOpen.add(stream);
+            selector.wakeup();
         }
 
-        synchronized void ended(String why) {
-            failed.incrementAndGet();
-            REASONS.merge(reason != null ? reason : why, 1, Integer::sum);
-            countOnce();
+        void closeAll() {
+            closing = true;
+            selector.wakeup();
         }
 
-        private void countOnce() {
-            if (!counted) {
-                counted = true;
+        @Override
+        public void run() {
+            try {
+                while (!closing) {
+                    selector.select();
+                    for (Stream stream; (stream = toOpen.poll()) != null; ) {
+                        try {
+                            SocketChannel channel = SocketChannel.open();
+                            channel.configureBlocking(false);
+                            stream.channel = channel;
+                            if (channel.connect(stream.address)) {
+                                connected(channel.register(selector, SelectionKey.OP_READ, stream), stream);
+                            }
+                            else {
+                                channel.register(selector, SelectionKey.OP_CONNECT, stream);
+                            }
+                        }
+                        catch (IOException e) {
+                            fail(stream, e.getClass().getSimpleName());
+                        }
+                    }
+                    var keys = selector.selectedKeys();
+                    for (SelectionKey key : keys) {
+                        Stream stream = (Stream) key.attachment();
+                        try {
+                            if (key.isConnectable()) {
+                                ((SocketChannel) key.channel()).finishConnect();
+                                key.interestOps(SelectionKey.OP_READ);
+                                connected(key, stream);
+                            }
+                            else if (key.isReadable()) {
+                                read(key, stream);
+                            }
+                        }
+                        catch (IOException e) {
+                            fail(stream, e.getClass().getSimpleName());
+                        }
+                    }
+                    keys.clear();
+                }
+                for (SelectionKey key : selector.keys()) {
+                    key.channel().close();
+                }
+                selector.close();
+            }
+            catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** A request this small fits any socket's send buffer: written whole at once. */
+        private void connected(SelectionKey key, Stream stream) throws IOException {
+            ((SocketChannel) key.channel()).write(ByteBuffer.wrap(stream.request));
+        }
+
+        private void read(SelectionKey key, Stream stream) throws IOException {
+            buffer.clear();
+            int read = ((SocketChannel) key.channel()).read(buffer);
+            if (read < 0) {
+                fail(stream, stream.status != 0 && stream.status != 200 ? "HTTP " + stream.status : "ended by the service");
+                return;
+            }
+            long now = System.nanoTime();
+            buffer.flip();
+            if (stream.feed(buffer, now)) {
+                countOnce(stream);
+            }
+            if (stream.status != 0 && stream.status != 200 && stream.body) {
+                fail(stream, "HTTP " + stream.status);   // the refusal's body is not read: the stream did not open
+            }
+        }
+
+        private void fail(Stream stream, String why) {
+            try {
+                if (stream.channel != null) {
+                    stream.channel.close();
+                }
+            }
+            catch (IOException ignored) {
+                // closing a failed stream
+            }
+            if (!stream.failed) {
+                stream.failed = true;
+                failed.incrementAndGet();
+                REASONS.merge(why, 1, Integer::sum);
+                countOnce(stream);
+            }
+        }
+
+        private void countOnce(Stream stream) {
+            if (!stream.counted) {
+                stream.counted = true;
                 opened.countDown();
             }
         }
+    }
 
-        synchronized void feed(String chunk) {
-            long now = System.nanoTime();
-            pending.append(chunk);
-            int end;
-            while ((end = pending.indexOf("\n\n")) >= 0) {
-                String event = pending.substring(0, end);
-                pending.delete(0, end + 2);
-                int id = event.indexOf("id:");
-                if (id < 0) {
-                    continue;   // a keep-alive comment
+    /**
+     * One stream: its request, then its response as it comes, in whatever pieces. The status is read from
+     * the first line; in the body every event's {@code id: <version>} line is its version (keep-alive
+     * comments have none, nor has the chunked encoding's framing), matched byte by byte so that a line cut
+     * between two reads is still found.
+     */
+    private static final class Stream {
+        private static final byte[] HEADERS_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] ID = "\nid: ".getBytes(StandardCharsets.US_ASCII);
+
+        final InetSocketAddress address;
+        final byte[] request;
+        final Map<Long, Long> arrivals = new ConcurrentHashMap<>();
+        SocketChannel channel;
+        boolean counted;
+        boolean failed;
+        int status;
+        private final StringBuilder statusLine = new StringBuilder();
+        private int headersMatched;
+        boolean body;
+        private int idMatched;
+        private long version = -1;
+
+        Stream(InetSocketAddress address, byte[] request) {
+            this.address = address;
+            this.request = request;
+        }
+
+        /** Whether an event arrived in these bytes. */
+        boolean feed(ByteBuffer bytes, long now) {
+            boolean event = false;
+            while (bytes.hasRemaining()) {
+                byte b = bytes.get();
+                if (!body) {
+                    if (status == 0) {
+                        if (b == '\r') {
+                            String[] parts = statusLine.toString().split(" ");
+                            status = parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
+                        }
+                        else {
+                            statusLine.append((char) b);
+                        }
+                    }
+                    headersMatched = b == HEADERS_END[headersMatched] ? headersMatched + 1 : (b == '\r' ? 1 : 0);
+                    body = headersMatched == HEADERS_END.length;
                 }
-                int eol = event.indexOf('\n', id);
-                arrivals.put(Long.parseLong(event.substring(id + 3, eol < 0 ? event.length() : eol).trim()), now);
-                countOnce();
+                else if (version >= 0) {
+                    if (b >= '0' && b <= '9') {
+                        version = version * 10 + (b - '0');
+                    }
+                    else {
+                        arrivals.put(version, now);
+                        event = true;
+                        version = -1;
+                    }
+                }
+                else {
+                    idMatched = b == ID[idMatched] ? idMatched + 1 : (b == '\n' ? 1 : 0);
+                    if (idMatched == ID.length) {
+                        idMatched = 0;
+                        version = 0;
+                    }
+                }
             }
+            return event && status == 200;
         }
     }
 }
