@@ -183,7 +183,7 @@ public final class SseProbe {
      * One thread's share of the streams: connects them, sends each its request, and reads what comes back.
      * A stream that ends (a 401 or 404 ends at once) or fails is a failed stream, counted by why: an answer
      * other than 200 is the service's refusal, a connection that never came up or broke is told by its
-     * exception (a connect timeout: the connection waited in no accept queue).
+     * exception and message ("Connection timed out": the connection waited in no accept queue).
      */
     private static final class Reader implements Runnable {
         private final Selector selector;
@@ -227,7 +227,7 @@ public final class SseProbe {
                             }
                         }
                         catch (IOException e) {
-                            fail(stream, e.getClass().getSimpleName());
+                            fail(stream, reason(e));
                         }
                     }
                     var keys = selector.selectedKeys();
@@ -235,16 +235,17 @@ public final class SseProbe {
                         Stream stream = (Stream) key.attachment();
                         try {
                             if (key.isConnectable()) {
-                                ((SocketChannel) key.channel()).finishConnect();
-                                key.interestOps(SelectionKey.OP_READ);
-                                connected(key, stream);
+                                if (((SocketChannel) key.channel()).finishConnect()) {
+                                    key.interestOps(SelectionKey.OP_READ);
+                                    connected(key, stream);
+                                }
                             }
                             else if (key.isReadable()) {
                                 read(key, stream);
                             }
                         }
-                        catch (IOException e) {
-                            fail(stream, e.getClass().getSimpleName());
+                        catch (IOException | RuntimeException e) {
+                            fail(stream, reason(e));
                         }
                     }
                     keys.clear();
@@ -254,14 +255,23 @@ public final class SseProbe {
                 }
                 selector.close();
             }
-            catch (IOException e) {
-                throw new IllegalStateException(e);
+            catch (IOException | RuntimeException e) {
+                // Its streams would only time out, or their events go missing: say why at once.
+                System.out.println("sse: a reader failed: " + e);
+                System.exit(1);
             }
+        }
+
+        /** The exception's class and message: a refused connection and one that timed out are both a ConnectException. */
+        private static String reason(Exception e) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
         }
 
         /** A request this small fits any socket's send buffer: written whole at once. */
         private void connected(SelectionKey key, Stream stream) throws IOException {
-            ((SocketChannel) key.channel()).write(ByteBuffer.wrap(stream.request));
+            if (((SocketChannel) key.channel()).write(ByteBuffer.wrap(stream.request)) < stream.request.length) {
+                fail(stream, "request not sent whole");
+            }
         }
 
         private void read(SelectionKey key, Stream stream) throws IOException {
