@@ -13,7 +13,8 @@
 #   ONLY='credit|floor' STREAMS=0 bench/run.sh   # the routes whose names match, no streams
 #   BENCH_BATCH=100 bench/run.sh      # batches of 100 credits in the batch row (default 1,000)
 #   ONLY=policy STREAMS=0 bench/run.sh   # credit and withdrawal, without then with a policy and alerts
-#   ONLY='^none$' STREAM_ROWS=one bench/run.sh   # no route, only the stream row whose name matches (spread, one wallet)
+#   ONLY='^none$' STREAM_ROWS=one bench/run.sh   # no route, only the stream rows whose names match
+#                                     # (spread, one wallet, floor one wallet)
 #   PROBE_JAVA_OPTS='-agentpath:...' bench/run.sh   # JVM options for the stream probes
 #   SERVICE_ARGS='--wallet.outbox.relay-enabled=false' bench/run.sh   # more arguments for the service
 #   SERVICE_JAVA_OPTS='-XX:+UseParallelGC' bench/run.sh                # JVM options for the service
@@ -342,21 +343,31 @@ if [[ "spread" =~ ${STREAM_ROWS:-.} ]]; then
 java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
     "$streams" $((streams / 10)) $((changes * 4)) 50 "$service" || failures+=("streams on $((streams / 10)) wallets")
 fi
-# The first probe's connections close as it exits, but the service counts each against
+# A probe's connections close as it exits, but the service counts each against
 # wallet.http.max-connections until it has seen it close: opening as many again at once can exceed the cap.
-if command -v ss >/dev/null; then
-    for _ in $(seq 1 120); do
-        [ "$(ss -Htn state established "( sport = :$service_port )" | wc -l)" -lt 100 ] && break
-        sleep 0.5
-    done
-else
-    sleep 10
-fi
+settle() {   # settle PORT: until fewer than 100 connections to PORT are open
+    if command -v ss >/dev/null; then
+        for _ in $(seq 1 120); do
+            [ "$(ss -Htn state established "( sport = :$1 )" | wc -l)" -lt 100 ] && break
+            sleep 0.5
+        done
+    else
+        sleep 10
+    fi
+}
+settle "$service_port"
 if [[ "one wallet" =~ ${STREAM_ROWS:-.} ]]; then
 java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
     "$streams" 1 "$changes" 200 "$service" || failures+=("streams on one wallet")
 fi
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$root/bench/target/profiles/streams.collapsed\"" >/dev/null
+fi
+# The same on the floor app: what a change to 10,000 streams costs the framework and the kernel alone.
+if [[ "floor one wallet" =~ ${STREAM_ROWS:-.} ]]; then
+    settle "$service_port"
+    echo "sse: the floor app, at the service's paths:"
+    java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$floor_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
+        "$streams" 1 "$changes" 200 "$floor" || failures+=("floor streams on one wallet")
 fi
 finish

@@ -1,6 +1,8 @@
 package bench;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -10,6 +12,10 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
@@ -18,6 +24,11 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
  * constant wallet back for a {@code GET}; a JSON body read into a record for a {@code POST}; the same
  * plus one {@code EVALSHA} of a two-{@code HINCRBY} script through {@link ReactiveStringRedisTemplate}.
  * No security, no metrics, no validation: what is left is the framework's own cost.
+ *
+ * <p>And the floor of a balance stream on one wallet, at the service's paths so the same probe drives
+ * both: every stream on one sink, each change encoded once and handed to every stream from one thread
+ * (as the service's change notices arrive on one), each stream keeping only the newest event it has no
+ * demand for and flushing event by event, as the service's do; a credit only counts the version up.
  */
 @SpringBootApplication
 public class FloorApplication {
@@ -49,6 +60,26 @@ public class FloorApplication {
                                         List.of("floor:" + request.pathVariable("userId")), List.of(Long.toString(amount.amount())))
                                 .next())
                         .flatMap(version -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(WALLET)))
+                .GET("/api/v1/wallets/{userId}/stream", request -> ServerResponse.ok()
+                        .contentType(MediaType.TEXT_EVENT_STREAM)
+                        .body((response, context) -> response.writeAndFlushWith(changes.asFlux()
+                                .startWith(event(version.get()))
+                                .onBackpressureLatest()
+                                .map(bytes -> Flux.just(response.bufferFactory().wrap(bytes))))))
+                .POST("/api/v1/wallets/{userId}/credits", request -> request.bodyToMono(Amount.class).flatMap(amount -> {
+                    long next = version.incrementAndGet();
+                    byte[] event = event(next);
+                    notices.schedule(() -> changes.tryEmitNext(event));
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue("{\"version\":" + next + "}");
+                }))
                 .build();
+    }
+
+    private final AtomicLong version = new AtomicLong();
+    private final Sinks.Many<byte[]> changes = Sinks.many().multicast().directBestEffort();
+    private final Scheduler notices = Schedulers.newSingle("floor-notices");
+
+    private static byte[] event(long version) {
+        return ("event: balance\nid: " + version + "\ndata: " + WALLET + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 }

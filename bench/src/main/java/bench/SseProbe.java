@@ -127,7 +127,7 @@ public final class SseProbe {
         System.out.printf("sse: %d streams on %s, %d changes: delivered %d of %d, response to event p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 streams, walletCount(wallets), changes, delivered, expected,
                 percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
-        System.out.printf("sse: service heap after full GC with the streams open: %d MiB%n", heapAfterGc(servicePid) / 1024);
+        System.out.printf("sse: heap after full GC with the streams open: %d MiB%n", heapAfterGc(servicePid) / 1024);
         for (Reader reader : readers) {
             reader.closeAll();
         }
