@@ -337,11 +337,14 @@ finish() {
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=cpu,interval=1ms${ASYNC_PROFILER_OPTS:+,$ASYNC_PROFILER_OPTS}\"" >/dev/null
 fi
+probe() {   # probe URL PID WALLETS CHANGES INTERVAL_MS: $streams streams of the app at URL on WALLETS wallets
+    java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$1" "$work/users.tokens" "$(cat "$work/credit.token")" \
+        "$streams" "$3" "$4" "$5" "$2"
+}
 # Streams as users hold them, ten per wallet, the changes on one wallet after the other; then every
 # stream on one wallet, each change fanned out to all of them.
 if [[ "spread" =~ ${STREAM_ROWS:-.} ]]; then
-java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
-    "$streams" $((streams / 10)) $((changes * 4)) 50 "$service" || failures+=("streams on $((streams / 10)) wallets")
+    probe "$service_url" "$service" $((streams / 10)) $((changes * 4)) 50 || failures+=("streams on $((streams / 10)) wallets")
 fi
 # A probe's connections close as it exits, but the service counts each against
 # wallet.http.max-connections until it has seen it close: opening as many again at once can exceed the cap.
@@ -357,8 +360,7 @@ settle() {   # settle PORT: until fewer than 100 connections to PORT are open
 }
 settle "$service_port"
 if [[ "one wallet" =~ ${STREAM_ROWS:-.} ]]; then
-java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$service_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
-    "$streams" 1 "$changes" 200 "$service" || failures+=("streams on one wallet")
+    probe "$service_url" "$service" 1 "$changes" 200 || failures+=("streams on one wallet")
 fi
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     jcmd "$service" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,collapsed,file=$root/bench/target/profiles/streams.collapsed\"" >/dev/null
@@ -367,7 +369,6 @@ fi
 if [[ "floor one wallet" =~ ${STREAM_ROWS:-.} ]]; then
     settle "$service_port"
     echo "sse: the floor app, at the service's paths:"
-    java ${PROBE_JAVA_OPTS:-} -cp "$classpath" bench.SseProbe "$floor_url" "$work/users.tokens" "$(cat "$work/credit.token")" \
-        "$streams" 1 "$changes" 200 "$floor" || failures+=("floor streams on one wallet")
+    probe "$floor_url" "$floor" 1 "$changes" 200 || failures+=("floor streams on one wallet")
 fi
 finish

@@ -44,6 +44,11 @@ public class FloorApplication {
     record Amount(long amount) {
     }
 
+    /** The floor stream's one wallet: its version, its changes, and the one thread they are handed on from. */
+    private final AtomicLong version = new AtomicLong();
+    private final Sinks.Many<byte[]> changes = Sinks.many().multicast().directBestEffort();
+    private final Scheduler notices = Schedulers.newSingle("floor-notices");
+
     public static void main(String[] args) {
         SpringApplication.run(FloorApplication.class, args);
     }
@@ -74,10 +79,6 @@ public class FloorApplication {
                 }))
                 .build();
     }
-
-    private final AtomicLong version = new AtomicLong();
-    private final Sinks.Many<byte[]> changes = Sinks.many().multicast().directBestEffort();
-    private final Scheduler notices = Schedulers.newSingle("floor-notices");
 
     private static byte[] event(long version) {
         return ("event: balance\nid: " + version + "\ndata: " + WALLET + "\n\n").getBytes(StandardCharsets.UTF_8);
